@@ -1,0 +1,104 @@
+/** Cloud catalog model (SPEC §2) and the rules about who can use an image. */
+export const CLOUD_TYPES = ['aws', 'azure', 'google', 'openstack', 'vsphere', 'simulated'] as const;
+export type CloudType = (typeof CLOUD_TYPES)[number];
+
+export const CPU_ARCHITECTURES = ['i386', 'x86_64', 'arm64'] as const;
+export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
+
+export const IMAGE_VISIBILITIES = ['public', 'private'] as const;
+export type ImageVisibility = (typeof IMAGE_VISIBILITIES)[number];
+
+export const IMAGE_STATES = ['available', 'deprecated', 'unavailable'] as const;
+export type ImageState = (typeof IMAGE_STATES)[number];
+
+export interface Cloud {
+  id: string;
+  name: string;
+  cloudType: CloudType;
+  region: string;
+  description: string;
+}
+
+export interface Image {
+  id: string;
+  cloudId: string;
+  resourceUid: string;
+  name: string;
+  description: string;
+  osFamily: string;
+  osVersion: string;
+  cpuArchitecture: CpuArchitecture;
+  virtualizationType: string;
+  rootDeviceType: string;
+  visibility: ImageVisibility;
+  ownerAccountId: string | null;
+  launchPermissions: string[];
+  state: ImageState;
+  deprecatedAt: string | null;
+  replacementImageId: string | null;
+}
+
+export interface InstanceType {
+  id: string;
+  cloudId: string;
+  resourceUid: string;
+  name: string;
+  cpuCount: number;
+  memoryMb: number;
+  cpuArchitectures: CpuArchitecture[];
+}
+
+/** Why an account may not launch an image; `null` when it can. */
+export type ImageUnusableReason = 'private_not_shared' | 'unavailable';
+
+/**
+ * Whether an account can launch an image: public, owned by the account, or the account is
+ * in its launch permissions — and the image is not `unavailable` (SPEC §2, "can use").
+ */
+export function imageUnusableReason(
+  image: Pick<Image, 'visibility' | 'ownerAccountId' | 'launchPermissions' | 'state'>,
+  accountId: string,
+): ImageUnusableReason | null {
+  if (image.state === 'unavailable') return 'unavailable';
+  if (image.visibility === 'public') return null;
+  if (image.ownerAccountId === accountId) return null;
+  if (image.launchPermissions.includes(accountId)) return null;
+  return 'private_not_shared';
+}
+
+/** Convenience form of {@link imageUnusableReason}. */
+export function canUseImage(
+  image: Pick<Image, 'visibility' | 'ownerAccountId' | 'launchPermissions' | 'state'>,
+  accountId: string,
+): boolean {
+  return imageUnusableReason(image, accountId) === null;
+}
+
+/**
+ * Whether a caller who belongs to `accountIds` may see an image in a listing: public images to
+ * everyone, private ones to the owner and to accounts it was shared with.
+ */
+export function canSeeImage(
+  image: Pick<Image, 'visibility' | 'ownerAccountId' | 'launchPermissions'>,
+  accountIds: readonly string[],
+  isSuperuser: boolean,
+): boolean {
+  if (isSuperuser || image.visibility === 'public') return true;
+  return accountIds.some((a) => a === image.ownerAccountId || image.launchPermissions.includes(a));
+}
+
+/**
+ * State transition of an image: entering `deprecated` stamps `deprecatedAt` (unless given),
+ * leaving it clears the stamp.
+ */
+export function nextDeprecatedAt(
+  current: Pick<Image, 'state' | 'deprecatedAt'>,
+  nextState: ImageState,
+  now: Date,
+  explicit?: string | null,
+): string | null {
+  if (nextState !== 'deprecated') return null;
+  if (explicit !== undefined && explicit !== null) return explicit;
+  if (current.state === 'deprecated' && current.deprecatedAt) return current.deprecatedAt;
+  return now.toISOString();
+}

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './access.ts';
+export * from './catalog.ts';
+export * from './pagination.ts';

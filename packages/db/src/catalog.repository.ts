@@ -1,0 +1,313 @@
+import type { Cloud, CloudType, CpuArchitecture, Image, ImageState, ImageVisibility, InstanceType } from '@mci/core';
+import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Executor } from './database.ts';
+import { translateDbErrors } from './errors.ts';
+import { newId } from './ids.ts';
+import { clouds, images, instanceTypes } from './schema.ts';
+
+export type NewCloud = Omit<Cloud, 'id'>;
+export type NewImage = Omit<Image, 'id'>;
+export type NewInstanceType = Omit<InstanceType, 'id'>;
+
+export interface ImageFilter {
+  cloudId: string;
+  q?: string;
+  osFamily?: string;
+  osVersion?: string;
+  cpuArchitecture?: CpuArchitecture;
+  visibility?: ImageVisibility;
+  state?: ImageState;
+  /** Only images this account can use (public, owned or shared with it; not unavailable). */
+  usableBy?: string;
+  /** Unless undefined (superuser), only images public or owned by / shared with these accounts. */
+  visibleTo?: string[];
+  after?: { name: string; id: string };
+  limit: number;
+}
+
+function toCloud(r: typeof clouds.$inferSelect): Cloud {
+  return {
+    id: r.id,
+    name: r.name,
+    cloudType: r.cloudType as CloudType,
+    region: r.region,
+    description: r.description,
+  };
+}
+
+function toImage(r: typeof images.$inferSelect): Image {
+  return {
+    id: r.id,
+    cloudId: r.cloudId,
+    resourceUid: r.resourceUid,
+    name: r.name,
+    description: r.description,
+    osFamily: r.osFamily,
+    osVersion: r.osVersion,
+    cpuArchitecture: r.cpuArchitecture as CpuArchitecture,
+    virtualizationType: r.virtualizationType,
+    rootDeviceType: r.rootDeviceType,
+    visibility: r.visibility as ImageVisibility,
+    ownerAccountId: r.ownerAccountId,
+    launchPermissions: r.launchPermissions,
+    state: r.state as ImageState,
+    deprecatedAt: r.deprecatedAt ? r.deprecatedAt.toISOString() : null,
+    replacementImageId: r.replacementImageId,
+  };
+}
+
+function toInstanceType(r: typeof instanceTypes.$inferSelect): InstanceType {
+  return {
+    id: r.id,
+    cloudId: r.cloudId,
+    resourceUid: r.resourceUid,
+    name: r.name,
+    cpuCount: r.cpuCount,
+    memoryMb: r.memoryMb,
+    cpuArchitectures: r.cpuArchitectures as CpuArchitecture[],
+  };
+}
+
+/** Text arrays as a SQL literal parameter, so one statement inserts thousands of rows (unnest). */
+function textArray(values: readonly (string | null)[]): SQL {
+  return sql`${sql.param(values)}::text[]`;
+}
+
+function imageRow(image: NewImage, id: string) {
+  return {
+    id,
+    ...image,
+    deprecatedAt: image.deprecatedAt ? new Date(image.deprecatedAt) : null,
+  };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Clouds, images and instance types: the installation's catalog. */
+export const catalogRepository = {
+  async insertCloud(db: Executor, input: NewCloud): Promise<Cloud> {
+    return translateDbErrors(
+      'cloud',
+      async () => {
+        const [row] = await db
+          .insert(clouds)
+          .values({ id: newId('cloud'), ...input })
+          .returning();
+        return toCloud(row);
+      },
+      { clouds_name_key: { path: 'name', message: `a cloud named "${input.name}" already exists` } },
+    );
+  },
+
+  async findCloud(db: Executor, id: string): Promise<Cloud | undefined> {
+    const [row] = await db.select().from(clouds).where(eq(clouds.id, id));
+    return row && toCloud(row);
+  },
+
+  async findCloudByName(db: Executor, name: string): Promise<Cloud | undefined> {
+    const [row] = await db.select().from(clouds).where(eq(clouds.name, name));
+    return row && toCloud(row);
+  },
+
+  async listClouds(
+    db: Executor,
+    opts: { q?: string; cloudType?: CloudType; after?: { name: string; id: string }; limit: number },
+  ): Promise<Cloud[]> {
+    const rows = await db
+      .select()
+      .from(clouds)
+      .where(
+        and(
+          opts.q ? ilike(clouds.name, `%${escapeLike(opts.q)}%`) : undefined,
+          opts.cloudType ? eq(clouds.cloudType, opts.cloudType) : undefined,
+          opts.after ? sql`(${clouds.name}, ${clouds.id}) > (${opts.after.name}, ${opts.after.id})` : undefined,
+        ),
+      )
+      .orderBy(asc(clouds.name), asc(clouds.id))
+      .limit(opts.limit + 1);
+    return rows.map(toCloud);
+  },
+
+  async insertImage(db: Executor, input: NewImage): Promise<Image> {
+    return translateDbErrors(
+      'image',
+      async () => {
+        const [row] = await db.insert(images).values(imageRow(input, newId('image'))).returning();
+        return toImage(row);
+      },
+      {
+        images_cloud_resource_uid_key: {
+          path: 'resourceUid',
+          message: `an image with resourceUid ${input.resourceUid} already exists in this cloud`,
+        },
+      },
+    );
+  },
+
+  /**
+   * Inserts many images with one statement per call (arrays unnested server-side): the bulk
+   * path used by imports and by the demo seed. All rows or none.
+   */
+  async insertImagesBulk(db: Executor, input: readonly NewImage[]): Promise<number> {
+    if (input.length === 0) return 0;
+    const col = <K extends keyof NewImage>(key: K) => input.map((i) => i[key] as string | null);
+    return translateDbErrors(
+      'image',
+      async () => {
+        await db.execute(sql`
+          insert into images (id, cloud_id, resource_uid, name, description, os_family, os_version,
+            cpu_architecture, virtualization_type, root_device_type, visibility, owner_account_id,
+            launch_permissions, state, deprecated_at, replacement_image_id)
+          select u.id, u.cloud_id, u.resource_uid, u.name, u.description, u.os_family, u.os_version,
+            u.cpu_architecture, u.virtualization_type, u.root_device_type, u.visibility, u.owner_account_id,
+            case when u.launch_permissions = '' then '{}'::text[] else string_to_array(u.launch_permissions, ',') end,
+            u.state, u.deprecated_at::timestamptz, u.replacement_image_id
+          from unnest(
+            ${textArray(input.map(() => newId('image')))}, ${textArray(col('cloudId'))},
+            ${textArray(col('resourceUid'))}, ${textArray(col('name'))}, ${textArray(col('description'))},
+            ${textArray(col('osFamily'))}, ${textArray(col('osVersion'))}, ${textArray(col('cpuArchitecture'))},
+            ${textArray(col('virtualizationType'))}, ${textArray(col('rootDeviceType'))},
+            ${textArray(col('visibility'))}, ${textArray(col('ownerAccountId'))},
+            ${textArray(input.map((i) => i.launchPermissions.join(',')))}, ${textArray(col('state'))},
+            ${textArray(col('deprecatedAt'))}, ${textArray(col('replacementImageId'))}
+          ) as u(id, cloud_id, resource_uid, name, description, os_family, os_version, cpu_architecture,
+                 virtualization_type, root_device_type, visibility, owner_account_id, launch_permissions,
+                 state, deprecated_at, replacement_image_id)`);
+        return input.length;
+      },
+      {
+        images_cloud_resource_uid_key: {
+          path: 'images',
+          message: 'an image with one of these resourceUids already exists in its cloud',
+        },
+      },
+    );
+  },
+
+  async findImage(db: Executor, id: string): Promise<Image | undefined> {
+    const [row] = await db.select().from(images).where(eq(images.id, id));
+    return row && toImage(row);
+  },
+
+  async findImageVersion(db: Executor, id: string): Promise<{ image: Image; updatedAt: Date } | undefined> {
+    const [row] = await db.select().from(images).where(eq(images.id, id));
+    return row && { image: toImage(row), updatedAt: row.updatedAt };
+  },
+
+  async updateImage(
+    db: Executor,
+    id: string,
+    patch: Partial<Omit<Image, 'id' | 'cloudId' | 'resourceUid' | 'visibility' | 'ownerAccountId'>>,
+  ): Promise<{ image: Image; updatedAt: Date }> {
+    const { deprecatedAt, ...rest } = patch;
+    const [row] = await db
+      .update(images)
+      .set({
+        ...rest,
+        ...(deprecatedAt !== undefined ? { deprecatedAt: deprecatedAt ? new Date(deprecatedAt) : null } : {}),
+        updatedAt: sql`clock_timestamp()`,
+      })
+      .where(eq(images.id, id))
+      .returning();
+    return { image: toImage(row), updatedAt: row.updatedAt };
+  },
+
+  /** One keyset page of a cloud's images, filtered; walks (cloud_id, name, id) without OFFSET. */
+  async listImages(db: Executor, f: ImageFilter): Promise<Image[]> {
+    const conditions: (SQL | undefined)[] = [
+      eq(images.cloudId, f.cloudId),
+      f.q
+        ? or(ilike(images.name, `%${escapeLike(f.q)}%`), ilike(images.resourceUid, `%${escapeLike(f.q)}%`))
+        : undefined,
+      f.osFamily !== undefined ? eq(images.osFamily, f.osFamily) : undefined,
+      f.osVersion !== undefined ? eq(images.osVersion, f.osVersion) : undefined,
+      f.cpuArchitecture ? eq(images.cpuArchitecture, f.cpuArchitecture) : undefined,
+      f.visibility ? eq(images.visibility, f.visibility) : undefined,
+      f.state ? eq(images.state, f.state) : undefined,
+      f.usableBy
+        ? sql`(${images.state} <> 'unavailable' and (${images.visibility} = 'public' or ${images.ownerAccountId} = ${f.usableBy} or ${images.launchPermissions} @> array[${f.usableBy}]::text[]))`
+        : undefined,
+      f.visibleTo
+        ? sql`(${images.visibility} = 'public' or ${images.ownerAccountId} = any(${textArray(f.visibleTo)}) or ${images.launchPermissions} && ${textArray(f.visibleTo)})`
+        : undefined,
+      f.after ? sql`(${images.name}, ${images.id}) > (${f.after.name}, ${f.after.id})` : undefined,
+    ];
+    const rows = await db
+      .select()
+      .from(images)
+      .where(and(...conditions))
+      .orderBy(asc(images.name), asc(images.id))
+      .limit(f.limit + 1);
+    return rows.map(toImage);
+  },
+
+  /** Ids among `ids` that name no account, to report bad launch permissions precisely. */
+  async missingAccountIds(db: Executor, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const res = await db.execute(
+      sql`select x.id from unnest(${textArray(ids)}) as x(id) where not exists (select 1 from accounts a where a.id = x.id)`,
+    );
+    return rowsOf<{ id: string }>(res).map((r) => r.id);
+  },
+
+  async insertInstanceType(db: Executor, input: NewInstanceType): Promise<InstanceType> {
+    return translateDbErrors(
+      'instance type',
+      async () => {
+        const [row] = await db
+          .insert(instanceTypes)
+          .values({ id: newId('instanceType'), ...input })
+          .returning();
+        return toInstanceType(row);
+      },
+      {
+        instance_types_cloud_resource_uid_key: {
+          path: 'resourceUid',
+          message: `an instance type ${input.resourceUid} already exists in this cloud`,
+        },
+      },
+    );
+  },
+
+  async insertInstanceTypesBulk(db: Executor, input: readonly NewInstanceType[]): Promise<void> {
+    if (input.length === 0) return;
+    await db.insert(instanceTypes).values(input.map((i) => ({ id: newId('instanceType'), ...i })));
+  },
+
+  async findInstanceType(db: Executor, id: string): Promise<InstanceType | undefined> {
+    const [row] = await db.select().from(instanceTypes).where(eq(instanceTypes.id, id));
+    return row && toInstanceType(row);
+  },
+
+  async listInstanceTypes(
+    db: Executor,
+    opts: {
+      cloudId: string;
+      q?: string;
+      cpuArchitecture?: CpuArchitecture;
+      after?: { name: string; id: string };
+      limit: number;
+    },
+  ): Promise<InstanceType[]> {
+    const rows = await db
+      .select()
+      .from(instanceTypes)
+      .where(
+        and(
+          eq(instanceTypes.cloudId, opts.cloudId),
+          opts.q ? ilike(instanceTypes.name, `%${escapeLike(opts.q)}%`) : undefined,
+          opts.cpuArchitecture
+            ? sql`${instanceTypes.cpuArchitectures} @> array[${opts.cpuArchitecture}]::text[]`
+            : undefined,
+          opts.after
+            ? sql`(${instanceTypes.name}, ${instanceTypes.id}) > (${opts.after.name}, ${opts.after.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(instanceTypes.name), asc(instanceTypes.id))
+      .limit(opts.limit + 1);
+    return rows.map(toInstanceType);
+  },
+};

@@ -1,0 +1,18 @@
+import { monotonicFactory } from 'ulid';
+
+const next = monotonicFactory();
+
+/** Prefixes make an id's kind visible in logs and URLs; the ULID part sorts by creation time. */
+export const ID_PREFIX = {
+  user: 'usr',
+  account: 'acc',
+  token: 'tok',
+  cloud: 'cld',
+  image: 'img',
+  instanceType: 'ity',
+  audit: 'aud',
+} as const;
+
+export function newId(kind: keyof typeof ID_PREFIX): string {
+  return `${ID_PREFIX[kind]}_${next().toLowerCase()}`;
+}

@@ -1,0 +1,85 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { LIMITS } from '@mci/core';
+import { ping, type Database } from '@mci/db';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from './context.ts';
+import { registerAuthentication } from './http/auth.ts';
+import { registerErrorHandler } from './http/errors.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { identityRoutes } from './modules/identity/identity.routes.ts';
+
+export const API_VERSION = '0.1.0';
+
+export interface AppOptions {
+  database: Database;
+  clock?: () => Date;
+  logLevel?: string;
+  cookieSecure?: boolean;
+}
+
+/** Builds the HTTP application on an open, migrated database. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    bodyLimit: LIMITS.bodyBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const ctx: AppContext = {
+    database: options.database,
+    db: options.database.db,
+    clock: options.clock ?? (() => new Date()),
+    log: app.log,
+    cookieSecure: options.cookieSecure ?? false,
+  };
+
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'MultiCloud Images API',
+        version: API_VERSION,
+        description:
+          'Named, version-controlled maps cloud → image, ServerTemplates, deployments and a marketplace. ' +
+          'Errors are application/problem+json with a stable `code`. Lists take `limit` and `cursor`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from POST /v1/users/{id}/tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: 'mci_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { url: '/v1/openapi.json' } });
+  registerAuthentication(app, ctx);
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const ok = await ping(ctx.db);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' });
+  });
+  app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  identityRoutes(app, ctx);
+  catalogRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,11 @@
+import type { Database, Db } from '@mci/db';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** What services need from the outside world, passed explicitly so tests can replace the clock. */
+export interface AppContext {
+  database: Database;
+  db: Db;
+  clock: () => Date;
+  log: FastifyBaseLogger;
+  cookieSecure: boolean;
+}

@@ -1,0 +1,55 @@
+import { UnauthenticatedError, type Principal } from '@mci/core';
+import { identityRepository } from '@mci/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { hashSecret } from '../security/secrets.ts';
+
+export const SESSION_COOKIE = 'mci_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes reachable without credentials: health, login, API docs. */
+    public?: boolean;
+  }
+}
+
+/**
+ * Resolves the caller from `Authorization: Bearer <token>` or the session cookie before any
+ * handler runs; routes not marked `public` get a 401 without one.
+ */
+export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('principal', null);
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.public || !request.routeOptions.url) return;
+    request.principal = await resolvePrincipal(request, ctx);
+    if (!request.principal) throw new UnauthenticatedError();
+  });
+}
+
+async function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promise<Principal | null> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"');
+    const found = await identityRepository.findPrincipal(ctx.db, { tokenHash: hashSecret(match[1]) });
+    if (!found) throw new UnauthenticatedError('The API token is not valid');
+    return found;
+  }
+  const session = request.cookies[SESSION_COOKIE];
+  if (session) {
+    return (
+      (await identityRepository.findPrincipal(ctx.db, { sessionHash: hashSecret(session), now: ctx.clock() })) ??
+      null
+    );
+  }
+  return null;
+}
+
+/** The authenticated caller of a non-public route. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError();
+  return request.principal;
+}

@@ -1,0 +1,115 @@
+import { DomainError, type FieldError } from '@mci/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+};
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+function problem(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  extra: { errors?: FieldError[]; details?: Record<string, unknown> } = {},
+): Problem {
+  return {
+    type: `https://multicloud-images.dev/problems/${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    requestId: request.id,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+    ...(extra.details ?? {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.status(body.status).type('application/problem+json').send(body);
+}
+
+/** Fastify's own client errors (bad JSON, body too large, wrong content type) by code. */
+const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'malformed_json',
+    detail: 'The request declares JSON but its body is empty',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', detail: 'The request body is larger than allowed' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    detail: 'Send the request body as application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'invalid_content_length',
+    detail: 'The Content-Length header does not match the body',
+  },
+};
+
+/**
+ * The one place where errors become HTTP: domain errors keep their status and code, schema
+ * violations become 400 with one entry per field, and anything unknown is a generic 500 whose
+ * stack goes only to the log.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      return sendProblem(
+        reply,
+        problem(request, error.status, error.code, error.message, { errors: error.errors, details: error.details }),
+      );
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'body';
+      const errors = error.validation.map((v) => ({
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'is invalid',
+      }));
+      const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      return sendProblem(reply, problem(request, 400, 'validation_failed', `Invalid request: ${summary}`, { errors }));
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');
+      return sendProblem(reply, problem(request, 500, 'internal_error', 'An unexpected error occurred'));
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known && error.statusCode && error.statusCode < 500) {
+      return sendProblem(reply, problem(request, error.statusCode, known.code, known.detail));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      const code = (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '');
+      return sendProblem(reply, problem(request, error.statusCode, code, error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, problem(request, 500, 'internal_error', 'An unexpected error occurred'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem(request, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}

@@ -1,0 +1,141 @@
+import { CLOUD_TYPES, CPU_ARCHITECTURES, IMAGE_STATES, IMAGE_VISIBILITIES, LIMITS } from '@mci/core';
+import { z } from 'zod';
+import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+
+const shortText = z.string().trim().max(100);
+const resourceUid = z.string().trim().min(1).max(LIMITS.resourceUidLength);
+const accountIdList = z
+  .array(idParam)
+  .max(LIMITS.launchPermissionsMax)
+  .refine((ids) => new Set(ids).size === ids.length, 'account ids must not repeat');
+
+export const cloudSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    cloudType: z.enum(CLOUD_TYPES),
+    region: z.string(),
+    description: z.string(),
+  })
+  .meta({ id: 'Cloud' });
+
+export const createCloudBody = z.strictObject({
+  name: nameField.describe('Unique, e.g. "AWS us-east-1"'),
+  cloudType: z.enum(CLOUD_TYPES),
+  region: z.string().trim().min(1).max(100),
+  description: descriptionField.default(''),
+});
+
+export const listCloudsQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(200).optional().describe('Text in the cloud name'),
+  cloudType: z.enum(CLOUD_TYPES).optional(),
+});
+
+export const cloudParams = z.strictObject({ c: idParam });
+export const imageParams = z.strictObject({ c: idParam, id: idParam });
+
+export const imageSchema = z
+  .object({
+    id: z.string(),
+    cloudId: z.string(),
+    resourceUid: z.string(),
+    name: z.string(),
+    description: z.string(),
+    osFamily: z.string(),
+    osVersion: z.string(),
+    cpuArchitecture: z.enum(CPU_ARCHITECTURES),
+    virtualizationType: z.string(),
+    rootDeviceType: z.string(),
+    visibility: z.enum(IMAGE_VISIBILITIES),
+    ownerAccountId: z.string().nullable(),
+    launchPermissions: z.array(z.string()),
+    state: z.enum(IMAGE_STATES),
+    deprecatedAt: z.string().nullable(),
+    replacementImageId: z.string().nullable(),
+  })
+  .meta({ id: 'Image' });
+
+export const createImageBody = z.strictObject({
+  resourceUid: resourceUid.describe('The cloud provider id, e.g. "ami-0abc…"; unique per cloud'),
+  name: nameField,
+  description: descriptionField.default(''),
+  osFamily: shortText.default(''),
+  osVersion: shortText.default(''),
+  cpuArchitecture: z.enum(CPU_ARCHITECTURES),
+  virtualizationType: shortText.default(''),
+  rootDeviceType: shortText.default(''),
+  visibility: z.enum(IMAGE_VISIBILITIES),
+  ownerAccountId: idParam.optional().describe('Required for private images: the account that owns it'),
+  launchPermissions: accountIdList.default([]).describe('Accounts allowed to launch a private image'),
+  state: z.enum(IMAGE_STATES).default('available'),
+  replacementImageId: idParam.optional(),
+});
+export type CreateImageInput = z.infer<typeof createImageBody>;
+
+export const bulkImagesBody = z.strictObject({
+  images: z.array(createImageBody).min(1).max(LIMITS.bulkImagesMax),
+});
+
+export const patchImageBody = z
+  .strictObject({
+    name: nameField,
+    description: descriptionField,
+    osFamily: shortText,
+    osVersion: shortText,
+    virtualizationType: shortText,
+    rootDeviceType: shortText,
+    launchPermissions: accountIdList,
+    state: z.enum(IMAGE_STATES),
+    replacementImageId: idParam.nullable(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export type PatchImageInput = z.infer<typeof patchImageBody>;
+
+export const listImagesQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(200).optional().describe('Text in the name or resourceUid'),
+  osFamily: shortText.optional(),
+  osVersion: shortText.optional(),
+  cpuArchitecture: z.enum(CPU_ARCHITECTURES).optional(),
+  visibility: z.enum(IMAGE_VISIBILITIES).optional(),
+  state: z.enum(IMAGE_STATES).optional(),
+  usableBy: idParam.optional().describe('Only images this account can launch (it must be yours)'),
+});
+export type ListImagesQuery = z.infer<typeof listImagesQuery>;
+
+export const instanceTypeSchema = z
+  .object({
+    id: z.string(),
+    cloudId: z.string(),
+    resourceUid: z.string(),
+    name: z.string(),
+    cpuCount: z.number().int(),
+    memoryMb: z.number().int(),
+    cpuArchitectures: z.array(z.enum(CPU_ARCHITECTURES)),
+  })
+  .meta({ id: 'InstanceType' });
+
+export const createInstanceTypeBody = z.strictObject({
+  resourceUid: resourceUid.describe('e.g. "m5.large"; unique per cloud'),
+  name: nameField,
+  cpuCount: z.number().int().min(1).max(10_000),
+  memoryMb: z.number().int().min(1).max(100_000_000),
+  cpuArchitectures: z
+    .array(z.enum(CPU_ARCHITECTURES))
+    .min(1)
+    .refine((a) => new Set(a).size === a.length, 'architectures must not repeat'),
+});
+
+export const listInstanceTypesQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(200).optional(),
+  cpuArchitecture: z.enum(CPU_ARCHITECTURES).optional(),
+});
+
+export const instanceTypeParams = z.strictObject({ c: idParam, id: idParam });
+
+export const cloudPage = pageOf(cloudSchema);
+export const imagePage = pageOf(imageSchema);
+export const instanceTypePage = pageOf(instanceTypeSchema);

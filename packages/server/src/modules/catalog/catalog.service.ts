@@ -1,0 +1,328 @@
+import {
+  authorizeAccount,
+  authorizeInstallation,
+  canSeeImage,
+  decodeCursor,
+  ForbiddenError,
+  InputError,
+  memberAccountIds,
+  nextDeprecatedAt,
+  NotFoundError,
+  toPage,
+  type Cloud,
+  type CloudType,
+  type CpuArchitecture,
+  type Image,
+  type InstanceType,
+  type Page,
+  type Principal,
+} from '@mci/core';
+import { auditRepository, catalogRepository, type Executor, type NewImage } from '@mci/db';
+import type { AppContext } from '../../context.ts';
+import type { CreateImageInput, ListImagesQuery, PatchImageInput } from './catalog.schema.ts';
+
+type PageRequest = { limit: number; cursor?: string };
+
+function nameIdCursor(cursor: string | undefined): { name: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [name, id] = decodeCursor(cursor, 2);
+  return { name: String(name), id: String(id) };
+}
+
+async function requireCloud(db: Executor, cloudId: string): Promise<Cloud> {
+  const cloud = await catalogRepository.findCloud(db, cloudId);
+  if (!cloud) throw new NotFoundError('cloud', cloudId);
+  return cloud;
+}
+
+export async function createCloud(
+  ctx: AppContext,
+  principal: Principal,
+  input: Omit<Cloud, 'id'>,
+): Promise<Cloud> {
+  authorizeInstallation(principal, 'catalog.manage');
+  return ctx.db.transaction(async (tx) => {
+    const cloud = await catalogRepository.insertCloud(tx, input);
+    await auditRepository.insert(tx, {
+      accountId: null,
+      userId: principal.userId,
+      action: 'cloud.create',
+      targetType: 'cloud',
+      targetId: cloud.id,
+      summary: `created cloud "${cloud.name}"`,
+    });
+    return cloud;
+  });
+}
+
+export async function listClouds(
+  ctx: AppContext,
+  query: PageRequest & { q?: string; cloudType?: CloudType },
+): Promise<Page<Cloud>> {
+  const rows = await catalogRepository.listClouds(ctx.db, { ...query, after: nameIdCursor(query.cursor) });
+  return toPage(rows, query.limit, (c) => [c.name, c.id]);
+}
+
+export async function getCloud(ctx: AppContext, cloudId: string): Promise<Cloud> {
+  return requireCloud(ctx.db, cloudId);
+}
+
+/**
+ * Who may register an image: public ones are the superuser's; private ones belong to an
+ * account whose designer registers them (SPEC §4).
+ */
+function authorizeImageOwnership(
+  principal: Principal,
+  image: { visibility: Image['visibility']; ownerAccountId?: string | null },
+  path: string,
+): void {
+  if (image.visibility === 'public') {
+    authorizeInstallation(principal, 'catalog.manage');
+    return;
+  }
+  if (!image.ownerAccountId) {
+    throw new InputError('owner_required', 'A private image needs an owner account', {
+      errors: [{ path: `${path}ownerAccountId`, message: 'required when visibility is "private"' }],
+    });
+  }
+  authorizeAccount(principal, image.ownerAccountId, 'image.private.manage');
+}
+
+/** Checks the references an image makes: launch-permission accounts and the replacement image. */
+async function validateImageReferences(
+  db: Executor,
+  cloudId: string,
+  image: { visibility: Image['visibility']; launchPermissions?: string[]; replacementImageId?: string | null },
+  path: string,
+): Promise<void> {
+  const errors: { path: string; message: string }[] = [];
+  if (image.visibility === 'public' && image.launchPermissions && image.launchPermissions.length > 0) {
+    errors.push({
+      path: `${path}launchPermissions`,
+      message: 'a public image can be launched by every account; launch permissions apply to private images',
+    });
+  }
+  for (const id of await catalogRepository.missingAccountIds(db, image.launchPermissions ?? [])) {
+    errors.push({ path: `${path}launchPermissions`, message: `account ${id} does not exist` });
+  }
+  if (image.replacementImageId) {
+    const replacement = await catalogRepository.findImage(db, image.replacementImageId);
+    if (!replacement || replacement.cloudId !== cloudId) {
+      errors.push({
+        path: `${path}replacementImageId`,
+        message: `image ${image.replacementImageId} is not an image of cloud ${cloudId}`,
+      });
+    }
+  }
+  if (errors.length > 0) {
+    throw new InputError('invalid_image', errors.map((e) => e.message).join('; '), { errors });
+  }
+}
+
+function newImage(cloudId: string, input: CreateImageInput, now: Date): NewImage {
+  return {
+    cloudId,
+    resourceUid: input.resourceUid,
+    name: input.name,
+    description: input.description,
+    osFamily: input.osFamily,
+    osVersion: input.osVersion,
+    cpuArchitecture: input.cpuArchitecture,
+    virtualizationType: input.virtualizationType,
+    rootDeviceType: input.rootDeviceType,
+    visibility: input.visibility,
+    ownerAccountId: input.ownerAccountId ?? null,
+    launchPermissions: input.launchPermissions,
+    state: input.state,
+    deprecatedAt: input.state === 'deprecated' ? now.toISOString() : null,
+    replacementImageId: input.replacementImageId ?? null,
+  };
+}
+
+export async function createImage(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  input: CreateImageInput,
+): Promise<Image> {
+  authorizeImageOwnership(principal, input, '');
+  return ctx.db.transaction(async (tx) => {
+    await requireCloud(tx, cloudId);
+    await validateImageReferences(tx, cloudId, input, '');
+    const image = await catalogRepository.insertImage(tx, newImage(cloudId, input, ctx.clock()));
+    await auditRepository.insert(tx, {
+      accountId: image.ownerAccountId,
+      userId: principal.userId,
+      action: 'image.create',
+      targetType: 'image',
+      targetId: image.id,
+      summary: `registered ${image.visibility} image ${image.resourceUid} (${image.name}) in cloud ${cloudId}`,
+    });
+    return image;
+  });
+}
+
+/**
+ * Registers many images of one cloud in one transaction (all or none), e.g. a catalog sync.
+ * Each image is authorized and validated like a single one.
+ */
+export async function createImagesBulk(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  inputs: CreateImageInput[],
+): Promise<{ created: number }> {
+  inputs.forEach((input, i) => authorizeImageOwnership(principal, input, `images.${i}.`));
+  const seen = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    const first = seen.get(input.resourceUid);
+    if (first !== undefined) {
+      throw new InputError('duplicate_resource_uid', `resourceUid ${input.resourceUid} appears twice`, {
+        errors: [{ path: `images.${i}.resourceUid`, message: `same as images.${first}.resourceUid` }],
+      });
+    }
+    seen.set(input.resourceUid, i);
+  });
+  return ctx.db.transaction(async (tx) => {
+    await requireCloud(tx, cloudId);
+    for (const [i, input] of inputs.entries()) {
+      if (input.launchPermissions.length > 0 || input.replacementImageId) {
+        await validateImageReferences(tx, cloudId, input, `images.${i}.`);
+      }
+    }
+    const now = ctx.clock();
+    const created = await catalogRepository.insertImagesBulk(
+      tx,
+      inputs.map((input) => newImage(cloudId, input, now)),
+    );
+    for (const owner of new Set(inputs.map((i) => i.ownerAccountId ?? null))) {
+      const count = inputs.filter((i) => (i.ownerAccountId ?? null) === owner).length;
+      await auditRepository.insert(tx, {
+        accountId: owner,
+        userId: principal.userId,
+        action: 'image.bulk_create',
+        targetType: 'cloud',
+        targetId: cloudId,
+        summary: `registered ${count} images in cloud ${cloudId}`,
+      });
+    }
+    return { created };
+  });
+}
+
+async function requireVisibleImage(
+  db: Executor,
+  principal: Principal,
+  cloudId: string,
+  imageId: string,
+): Promise<Image> {
+  const image = await catalogRepository.findImage(db, imageId);
+  if (!image || image.cloudId !== cloudId || !canSeeImage(image, memberAccountIds(principal), principal.isSuperuser)) {
+    throw new NotFoundError('image', imageId);
+  }
+  return image;
+}
+
+export async function getImage(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  imageId: string,
+): Promise<Image> {
+  return requireVisibleImage(ctx.db, principal, cloudId, imageId);
+}
+
+export async function updateImage(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  imageId: string,
+  patch: PatchImageInput,
+): Promise<Image> {
+  return ctx.db.transaction(async (tx) => {
+    const current = await requireVisibleImage(tx, principal, cloudId, imageId);
+    if (current.visibility === 'private' && !principal.isSuperuser && !principal.memberships.has(current.ownerAccountId!)) {
+      throw new ForbiddenError('not_image_owner', `Only account ${current.ownerAccountId} manages image ${imageId}`);
+    }
+    authorizeImageOwnership(principal, current, '');
+    await validateImageReferences(tx, cloudId, { visibility: current.visibility, ...patch }, '');
+    if (patch.replacementImageId === imageId) {
+      throw new InputError('invalid_image', 'An image cannot replace itself', {
+        errors: [{ path: 'replacementImageId', message: 'must name another image' }],
+      });
+    }
+    const state = patch.state ?? current.state;
+    const { image } = await catalogRepository.updateImage(tx, imageId, {
+      ...patch,
+      deprecatedAt: nextDeprecatedAt(current, state, ctx.clock()),
+    });
+    await auditRepository.insert(tx, {
+      accountId: image.ownerAccountId,
+      userId: principal.userId,
+      action: 'image.update',
+      targetType: 'image',
+      targetId: image.id,
+      summary: `changed ${Object.keys(patch).join(', ')} of image ${image.resourceUid}`,
+    });
+    return image;
+  });
+}
+
+export async function listImages(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  query: ListImagesQuery,
+): Promise<Page<Image>> {
+  await requireCloud(ctx.db, cloudId);
+  if (query.usableBy) authorizeAccount(principal, query.usableBy, 'account.read');
+  const rows = await catalogRepository.listImages(ctx.db, {
+    ...query,
+    cloudId,
+    visibleTo: principal.isSuperuser ? undefined : memberAccountIds(principal),
+    after: nameIdCursor(query.cursor),
+  });
+  return toPage(rows, query.limit, (i) => [i.name, i.id]);
+}
+
+export async function createInstanceType(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  input: Omit<InstanceType, 'id' | 'cloudId'>,
+): Promise<InstanceType> {
+  authorizeInstallation(principal, 'catalog.manage');
+  return ctx.db.transaction(async (tx) => {
+    await requireCloud(tx, cloudId);
+    const type = await catalogRepository.insertInstanceType(tx, { ...input, cloudId });
+    await auditRepository.insert(tx, {
+      accountId: null,
+      userId: principal.userId,
+      action: 'instance_type.create',
+      targetType: 'instance_type',
+      targetId: type.id,
+      summary: `added instance type ${type.resourceUid} to cloud ${cloudId}`,
+    });
+    return type;
+  });
+}
+
+export async function listInstanceTypes(
+  ctx: AppContext,
+  cloudId: string,
+  query: PageRequest & { q?: string; cpuArchitecture?: CpuArchitecture },
+): Promise<Page<InstanceType>> {
+  await requireCloud(ctx.db, cloudId);
+  const rows = await catalogRepository.listInstanceTypes(ctx.db, {
+    ...query,
+    cloudId,
+    after: nameIdCursor(query.cursor),
+  });
+  return toPage(rows, query.limit, (t) => [t.name, t.id]);
+}
+
+export async function getInstanceType(ctx: AppContext, cloudId: string, id: string): Promise<InstanceType> {
+  const type = await catalogRepository.findInstanceType(ctx.db, id);
+  if (!type || type.cloudId !== cloudId) throw new NotFoundError('instance type', id);
+  return type;
+}

@@ -1,0 +1,79 @@
+import { LIMITS, ROLES } from '@mci/core';
+import { z } from 'zod';
+import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+
+export const roleSchema = z.enum(ROLES);
+
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    isSuperuser: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const accountSchema = z
+  .object({ id: z.string(), name: z.string(), description: z.string(), createdAt: z.string() })
+  .meta({ id: 'Account' });
+
+export const memberSchema = z
+  .object({
+    accountId: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    name: z.string(),
+    roles: z.array(roleSchema),
+  })
+  .meta({ id: 'Member' });
+
+export const meSchema = z
+  .object({
+    user: userSchema,
+    accounts: z.array(z.object({ id: z.string(), name: z.string(), roles: z.array(roleSchema) })),
+  })
+  .meta({ id: 'Me' });
+
+const emailField = z.email().max(LIMITS.emailLength);
+const passwordField = z.string().min(LIMITS.passwordMinLength).max(LIMITS.passwordMaxLength);
+
+export const loginBody = z.strictObject({ email: emailField, password: z.string().min(1).max(LIMITS.passwordMaxLength) });
+
+export const createUserBody = z.strictObject({
+  email: emailField,
+  name: nameField,
+  password: passwordField.optional().describe('Needed only for dashboard sign-in'),
+});
+
+export const userParams = z.strictObject({ id: idParam });
+
+export const createTokenBody = z.strictObject({ name: z.string().trim().min(1).max(LIMITS.tokenNameLength) });
+
+export const tokenCreatedSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    token: z.string().describe('Shown only in this response; stored as a hash'),
+  })
+  .meta({ id: 'TokenCreated' });
+
+export const createAccountBody = z.strictObject({ name: nameField, description: descriptionField.default('') });
+
+export const accountParams = z.strictObject({ a: idParam });
+export const memberParams = z.strictObject({ a: idParam, userId: idParam });
+
+export const putMemberBody = z.strictObject({
+  roles: z
+    .array(roleSchema)
+    .min(1, 'give at least one role; remove a member with DELETE')
+    .refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
+});
+
+export const listQuery = z.strictObject({ ...pageQuery });
+
+export const userPage = pageOf(userSchema);
+export const accountPage = pageOf(accountSchema);
+export const memberPage = pageOf(memberSchema);
