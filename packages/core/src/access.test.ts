@@ -11,7 +11,9 @@ const principal = (memberships: Record<string, Role[]>, isSuperuser = false): Pr
 
 describe('authorizeAccount (SPEC §4)', () => {
   it('§4: another account’s resources are 404, never 403', () => {
-    expect(() => authorizeAccount(principal({ acc_a: ['admin'] }), 'acc_b', 'account.read')).toThrow(NotFoundError);
+    expect(() => authorizeAccount(principal({ acc_a: ['admin'] }), 'acc_b', 'account.read')).toThrow(
+      NotFoundError,
+    );
   });
 
   it('§4: a member without the needed role gets 403 naming the role', () => {
@@ -53,7 +55,9 @@ describe('authorizeAccount (SPEC §4)', () => {
 
 describe('authorizeInstallation (SPEC §4)', () => {
   it('§4: only the superuser manages the catalog and accounts', () => {
-    expect(() => authorizeInstallation(principal({ acc_a: [...ROLES] }), 'catalog.manage')).toThrow(ForbiddenError);
+    expect(() => authorizeInstallation(principal({ acc_a: [...ROLES] }), 'catalog.manage')).toThrow(
+      ForbiddenError,
+    );
     expect(() => authorizeInstallation(principal({}, true), 'account.create')).not.toThrow();
   });
 });

@@ -34,11 +34,7 @@ export const ACCOUNT_ACTIONS = {
 export type AccountAction = keyof typeof ACCOUNT_ACTIONS;
 
 /** Installation-wide actions: only the superuser may do these. */
-export type InstallationAction =
-  | 'catalog.manage'
-  | 'account.create'
-  | 'audit.read.all'
-  | 'user.list';
+export type InstallationAction = 'catalog.manage' | 'account.create' | 'audit.read.all' | 'user.list';
 
 /**
  * The single authorization decision for account-scoped actions.
@@ -60,9 +56,13 @@ export function authorizeAccount(principal: Principal, accountId: string, action
 /** Authorization for installation-wide actions (clouds, public images, accounts). */
 export function authorizeInstallation(principal: Principal, action: InstallationAction): void {
   if (!principal.isSuperuser) {
-    throw new ForbiddenError('superuser_required', `Only the installation superuser may do this (${action})`, {
-      details: { action },
-    });
+    throw new ForbiddenError(
+      'superuser_required',
+      `Only the installation superuser may do this (${action})`,
+      {
+        details: { action },
+      },
+    );
   }
 }
 

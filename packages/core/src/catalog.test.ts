@@ -41,12 +41,16 @@ describe('canSeeImage', () => {
 describe('nextDeprecatedAt', () => {
   const now = new Date('2026-11-27T10:00:00Z');
   it('stamps the time an image becomes deprecated and keeps it while deprecated', () => {
-    expect(nextDeprecatedAt({ state: 'available', deprecatedAt: null }, 'deprecated', now)).toBe(now.toISOString());
-    expect(nextDeprecatedAt({ state: 'deprecated', deprecatedAt: '2026-01-01T00:00:00.000Z' }, 'deprecated', now)).toBe(
-      '2026-01-01T00:00:00.000Z',
+    expect(nextDeprecatedAt({ state: 'available', deprecatedAt: null }, 'deprecated', now)).toBe(
+      now.toISOString(),
     );
+    expect(
+      nextDeprecatedAt({ state: 'deprecated', deprecatedAt: '2026-01-01T00:00:00.000Z' }, 'deprecated', now),
+    ).toBe('2026-01-01T00:00:00.000Z');
   });
   it('clears the stamp when the image leaves deprecated', () => {
-    expect(nextDeprecatedAt({ state: 'deprecated', deprecatedAt: now.toISOString() }, 'available', now)).toBeNull();
+    expect(
+      nextDeprecatedAt({ state: 'deprecated', deprecatedAt: now.toISOString() }, 'available', now),
+    ).toBeNull();
   });
 });

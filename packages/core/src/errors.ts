@@ -31,7 +31,12 @@ export class InputError extends DomainError {
   constructor(
     code: string,
     message: string,
-    opts: { errors?: FieldError[]; details?: Record<string, unknown>; cause?: unknown; status?: 400 | 413 | 422 } = {},
+    opts: {
+      errors?: FieldError[];
+      details?: Record<string, unknown>;
+      cause?: unknown;
+      status?: 400 | 413 | 422;
+    } = {},
   ) {
     super(code, message, opts);
     this.status = opts.status ?? 422;

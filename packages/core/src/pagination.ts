@@ -41,7 +41,10 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
 export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): Page<T> {
   const items = rows.slice(0, limit);
   const more = rows.length > limit;
-  return { items, nextCursor: more && items.length > 0 ? encodeCursor(keyOf(items[items.length - 1])) : null };
+  return {
+    items,
+    nextCursor: more && items.length > 0 ? encodeCursor(keyOf(items[items.length - 1])) : null,
+  };
 }
 
 export function clampLimit(limit: number | undefined): number {

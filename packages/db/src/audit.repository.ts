@@ -32,7 +32,9 @@ export const auditRepository = {
       .from(auditEntries)
       .where(
         and(
-          opts.accountId === null ? isNull(auditEntries.accountId) : eq(auditEntries.accountId, opts.accountId),
+          opts.accountId === null
+            ? isNull(auditEntries.accountId)
+            : eq(auditEntries.accountId, opts.accountId),
           opts.beforeSeq !== undefined ? lt(auditEntries.seq, opts.beforeSeq) : undefined,
         ),
       )

@@ -1,5 +1,13 @@
-import type { Cloud, CloudType, CpuArchitecture, Image, ImageState, ImageVisibility, InstanceType } from '@mci/core';
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type {
+  Cloud,
+  CloudType,
+  CpuArchitecture,
+  Image,
+  ImageState,
+  ImageVisibility,
+  InstanceType,
+} from '@mci/core';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
@@ -122,7 +130,9 @@ export const catalogRepository = {
         and(
           opts.q ? ilike(clouds.name, `%${escapeLike(opts.q)}%`) : undefined,
           opts.cloudType ? eq(clouds.cloudType, opts.cloudType) : undefined,
-          opts.after ? sql`(${clouds.name}, ${clouds.id}) > (${opts.after.name}, ${opts.after.id})` : undefined,
+          opts.after
+            ? sql`(${clouds.name}, ${clouds.id}) > (${opts.after.name}, ${opts.after.id})`
+            : undefined,
         ),
       )
       .orderBy(asc(clouds.name), asc(clouds.id))
@@ -134,7 +144,10 @@ export const catalogRepository = {
     return translateDbErrors(
       'image',
       async () => {
-        const [row] = await db.insert(images).values(imageRow(input, newId('image'))).returning();
+        const [row] = await db
+          .insert(images)
+          .values(imageRow(input, newId('image')))
+          .returning();
         return toImage(row);
       },
       {

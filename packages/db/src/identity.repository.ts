@@ -43,7 +43,13 @@ const userColumns = {
   createdAt: users.createdAt,
 };
 
-function toUser(r: { id: string; email: string; name: string; isSuperuser: boolean; createdAt: Date }): UserRecord {
+function toUser(r: {
+  id: string;
+  email: string;
+  name: string;
+  isSuperuser: boolean;
+  createdAt: Date;
+}): UserRecord {
   return { ...r, createdAt: r.createdAt.toISOString() };
 }
 
@@ -224,20 +230,34 @@ export const identityRepository = {
     return new Map(rows.map((r) => [r.accountId, r.roles as Role[]]));
   },
 
-  async insertToken(db: Executor, input: { userId: string; name: string; tokenHash: string }): Promise<TokenRecord> {
+  async insertToken(
+    db: Executor,
+    input: { userId: string; name: string; tokenHash: string },
+  ): Promise<TokenRecord> {
     const [row] = await db
       .insert(apiTokens)
       .values({ id: newId('token'), ...input })
-      .returning({ id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, createdAt: apiTokens.createdAt });
+      .returning({
+        id: apiTokens.id,
+        userId: apiTokens.userId,
+        name: apiTokens.name,
+        createdAt: apiTokens.createdAt,
+      });
     return { ...row, createdAt: row.createdAt.toISOString() };
   },
 
   async hasTokenHash(db: Executor, tokenHash: string): Promise<boolean> {
-    const rows = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
+    const rows = await db
+      .select({ id: apiTokens.id })
+      .from(apiTokens)
+      .where(eq(apiTokens.tokenHash, tokenHash));
     return rows.length > 0;
   },
 
-  async insertSession(db: Executor, input: { idHash: string; userId: string; expiresAt: Date }): Promise<void> {
+  async insertSession(
+    db: Executor,
+    input: { idHash: string; userId: string; expiresAt: Date },
+  ): Promise<void> {
     await db.insert(sessions).values(input);
   },
 

@@ -117,7 +117,10 @@ export const images = pgTable(
     rootDeviceType: text('root_device_type').notNull().default(''),
     visibility: text('visibility').notNull(),
     ownerAccountId: text('owner_account_id').references(() => accounts.id),
-    launchPermissions: text('launch_permissions').array().notNull().default(sql`'{}'::text[]`),
+    launchPermissions: text('launch_permissions')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     state: text('state').notNull().default('available'),
     deprecatedAt: timestamp('deprecated_at', { withTimezone: true, mode: 'date' }),
     replacementImageId: text('replacement_image_id'),

@@ -60,7 +60,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from POST /v1/users/{id}/tokens' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token from POST /v1/users/{id}/tokens',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'mci_session' },
         },
       },
@@ -76,7 +80,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const ok = await ping(ctx.db);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' });
   });
-  app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
   identityRoutes(app, ctx);
   catalogRoutes(app, ctx);

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   if (!config.DATABASE_URL) await mkdir(config.DATA_DIR, { recursive: true });
   const database = await openDatabase(
-    config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir: config.DATA_DIR },
+    config.DATABASE_URL
+      ? { kind: 'postgres', url: config.DATABASE_URL }
+      : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   await migrateDatabase(database);
   const app = await buildApp({ database, logLevel: config.LOG_LEVEL, cookieSecure: config.COOKIE_SECURE });
@@ -19,7 +21,8 @@ async function main(): Promise<void> {
     adminPassword: process.env.ADMIN_PASSWORD,
     seed: config.SEED,
   });
-  if (boot.firstStart) app.log.info({ email: config.ADMIN_EMAIL, seeded: boot.seeded }, 'created the superuser');
+  if (boot.firstStart)
+    app.log.info({ email: config.ADMIN_EMAIL, seeded: boot.seeded }, 'created the superuser');
   if (boot.generatedToken) {
     // Printed once, on purpose on stdout and not in the structured log: it is never shown again.
     process.stdout.write(

@@ -24,7 +24,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await client.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
       await client.query(`create database ${TEMPLATE_DATABASE}`);
     });
-    const template = await openDatabase({ kind: 'postgres', url: databaseUrl(url, TEMPLATE_DATABASE), poolSize: 1 });
+    const template = await openDatabase({
+      kind: 'postgres',
+      url: databaseUrl(url, TEMPLATE_DATABASE),
+      poolSize: 1,
+    });
     await migrateDatabase(template);
     await template.close();
     project.provide('pgliteDump', '');

@@ -18,7 +18,9 @@ describe('bootstrap', () => {
     const first = await bootstrap(database.db, { adminEmail: 'ops@example.com', seed: 'none' });
     expect(first.firstStart).toBe(true);
     expect(first.generatedToken).toMatch(/^mci_/);
-    const principal = await identityRepository.findPrincipal(database.db, { tokenHash: hashSecret(first.generatedToken!) });
+    const principal = await identityRepository.findPrincipal(database.db, {
+      tokenHash: hashSecret(first.generatedToken!),
+    });
     expect(principal).toMatchObject({ email: 'ops@example.com', isSuperuser: true });
     const again = await bootstrap(database.db, { adminEmail: 'ops@example.com', seed: 'none' });
     expect(again).toEqual({ firstStart: false, seeded: false });
@@ -28,8 +30,14 @@ describe('bootstrap', () => {
   it('makes ADMIN_TOKEN a valid token of the superuser, also when set on a later start', async () => {
     database = await openTestDatabase(inject('pgliteDump'));
     await bootstrap(database.db, { adminEmail: 'admin@localhost', seed: 'none' });
-    await bootstrap(database.db, { adminEmail: 'admin@localhost', adminToken: 'later-token-0123456789', seed: 'none' });
-    const principal = await identityRepository.findPrincipal(database.db, { tokenHash: hashSecret('later-token-0123456789') });
+    await bootstrap(database.db, {
+      adminEmail: 'admin@localhost',
+      adminToken: 'later-token-0123456789',
+      seed: 'none',
+    });
+    const principal = await identityRepository.findPrincipal(database.db, {
+      tokenHash: hashSecret('later-token-0123456789'),
+    });
     expect(principal?.isSuperuser).toBe(true);
   });
 

@@ -131,10 +131,7 @@ export async function bootstrap(db: Db, options: BootstrapOptions): Promise<Boot
         tokenHash: hashSecret(options.adminToken),
       });
     }
-    const [seedMark] = await tx
-      .select()
-      .from(schema.installation)
-      .where(eq(schema.installation.key, 'seed'));
+    const [seedMark] = await tx.select().from(schema.installation).where(eq(schema.installation.key, 'seed'));
     if (result.firstStart && !seedMark) {
       if (options.seed === 'demo') {
         await loadDemoCatalog(tx as unknown as Db, superuser.id);

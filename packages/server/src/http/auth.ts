@@ -11,7 +11,7 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** Routes reachable without credentials: health, login, API docs. */
+    /** Routes reachable without credentials: health, login, the OpenAPI document (and /docs, the UI). */
     public?: boolean;
   }
 }
@@ -23,7 +23,8 @@ declare module 'fastify' {
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.public || !request.routeOptions.url) return;
+    const url = request.routeOptions.url;
+    if (request.routeOptions.config.public || !url || url === '/docs' || url.startsWith('/docs/')) return;
     request.principal = await resolvePrincipal(request, ctx);
     if (!request.principal) throw new UnauthenticatedError();
   });
@@ -41,8 +42,10 @@ async function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promi
   const session = request.cookies[SESSION_COOKIE];
   if (session) {
     return (
-      (await identityRepository.findPrincipal(ctx.db, { sessionHash: hashSecret(session), now: ctx.clock() })) ??
-      null
+      (await identityRepository.findPrincipal(ctx.db, {
+        sessionHash: hashSecret(session),
+        now: ctx.clock(),
+      })) ?? null
     );
   }
   return null;

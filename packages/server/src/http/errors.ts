@@ -78,7 +78,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof DomainError) {
       return sendProblem(
         reply,
-        problem(request, error.status, error.code, error.message, { errors: error.errors, details: error.details }),
+        problem(request, error.status, error.code, error.message, {
+          errors: error.errors,
+          details: error.details,
+        }),
       );
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -88,7 +91,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
         message: v.message ?? 'is invalid',
       }));
       const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      return sendProblem(reply, problem(request, 400, 'validation_failed', `Invalid request: ${summary}`, { errors }));
+      return sendProblem(
+        reply,
+        problem(request, 400, 'validation_failed', `Invalid request: ${summary}`, { errors }),
+      );
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');

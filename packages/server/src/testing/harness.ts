@@ -35,7 +35,9 @@ export interface Factories {
     email: string;
     token: string;
   }>;
-  cloud(overrides?: Partial<{ name: string; cloudType: string; region: string }>): Promise<{ id: string; name: string }>;
+  cloud(
+    overrides?: Partial<{ name: string; cloudType: string; region: string }>,
+  ): Promise<{ id: string; name: string }>;
   image(cloudId: string, overrides?: Record<string, unknown>, token?: string): Promise<any>;
   instanceType(cloudId: string, overrides?: Record<string, unknown>): Promise<any>;
 }
@@ -76,7 +78,8 @@ export async function startHarness(): Promise<Harness> {
   };
 
   const expectStatus = (res: { statusCode: number; body: string }, status: number, what: string) => {
-    if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+    if (res.statusCode !== status)
+      throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
   };
 
   const build: Factories = {

@@ -44,7 +44,10 @@ describe('audit trail', () => {
     const acc = await h.build.account();
     for (let i = 0; i < 7; i++) await h.build.user({ accountId: acc.id, roles: ['observer'] });
     const first = await h.call('GET', `/v1/accounts/${acc.id}/audit?limit=5`);
-    const second = await h.call('GET', `/v1/accounts/${acc.id}/audit?limit=5&cursor=${first.data.nextCursor}`);
+    const second = await h.call(
+      'GET',
+      `/v1/accounts/${acc.id}/audit?limit=5&cursor=${first.data.nextCursor}`,
+    );
     const ids = [...first.data.items, ...second.data.items].map((e: { id: string }) => e.id);
     expect(ids).toHaveLength(8);
     expect(new Set(ids).size).toBe(8);

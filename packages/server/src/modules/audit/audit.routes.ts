@@ -41,7 +41,8 @@ export async function listAudit(
   if (accountId === null) authorizeInstallation(principal, 'audit.read.all');
   else {
     authorizeAccount(principal, accountId, 'audit.read');
-    if (!(await identityRepository.findAccount(ctx.db, accountId))) throw new NotFoundError('account', accountId);
+    if (!(await identityRepository.findAccount(ctx.db, accountId)))
+      throw new NotFoundError('account', accountId);
   }
   const beforeSeq = page.cursor ? Number(decodeCursor(page.cursor, 1)[0]) : undefined;
   const rows = await auditRepository.list(ctx.db, { accountId, beforeSeq, limit: page.limit });
@@ -71,7 +72,8 @@ export function auditRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'Installation-level audit trail (users, tokens, clouds, public images), newest first (superuser)',
+        summary:
+          'Installation-level audit trail (users, tokens, clouds, public images), newest first (superuser)',
         querystring: auditQuery,
         response: { 200: pageOf(auditEntrySchema), ...errorResponses },
       },

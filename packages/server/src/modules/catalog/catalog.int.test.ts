@@ -15,7 +15,12 @@ describe('clouds', () => {
   it('§4: the superuser adds clouds; names are unique (409 naming the cloud)', async () => {
     const cloud = await h.build.cloud({ name: 'AWS eu-west-1', region: 'eu-west-1' });
     const got = await h.call('GET', `/v1/clouds/${cloud.id}`);
-    expect(got.data).toMatchObject({ name: 'AWS eu-west-1', cloudType: 'aws', region: 'eu-west-1', description: '' });
+    expect(got.data).toMatchObject({
+      name: 'AWS eu-west-1',
+      cloudType: 'aws',
+      region: 'eu-west-1',
+      description: '',
+    });
     const dup = await h.call('POST', '/v1/clouds', {
       body: { name: 'AWS eu-west-1', cloudType: 'aws', region: 'eu-west-1' },
     });
@@ -126,7 +131,10 @@ describe('images and launch permissions (SPEC §2, §4)', () => {
     expect(await names(strangerUser.token)).toEqual(['A public', 'B public gone']);
     expect(await names(sharedUser.token)).toEqual(['A public', 'B public gone']);
     expect(await names(ownerDesigner.token)).toEqual(['A public', 'B public gone', 'C private']);
-    expect((await h.call('GET', `/v1/clouds/${cloud.id}/images/${priv.id}`, { token: strangerUser.token })).statusCode).toBe(404);
+    expect(
+      (await h.call('GET', `/v1/clouds/${cloud.id}/images/${priv.id}`, { token: strangerUser.token }))
+        .statusCode,
+    ).toBe(404);
 
     const share = await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${priv.id}`, {
       token: ownerDesigner.token,
@@ -154,10 +162,22 @@ describe('images and launch permissions (SPEC §2, §4)', () => {
   it('filters by text, OS, architecture, visibility and state', async () => {
     const cloud = await h.build.cloud();
     await h.build.image(cloud.id, { name: 'ubuntu-22.04-x86', osFamily: 'ubuntu', osVersion: '22.04' });
-    await h.build.image(cloud.id, { name: 'ubuntu-24.04-arm', osFamily: 'ubuntu', osVersion: '24.04', cpuArchitecture: 'arm64' });
-    await h.build.image(cloud.id, { name: 'debian-12', osFamily: 'debian', osVersion: '12', state: 'deprecated' });
+    await h.build.image(cloud.id, {
+      name: 'ubuntu-24.04-arm',
+      osFamily: 'ubuntu',
+      osVersion: '24.04',
+      cpuArchitecture: 'arm64',
+    });
+    await h.build.image(cloud.id, {
+      name: 'debian-12',
+      osFamily: 'debian',
+      osVersion: '12',
+      state: 'deprecated',
+    });
     const names = async (query: string) =>
-      (await h.call('GET', `/v1/clouds/${cloud.id}/images?${query}`)).data.items.map((i: { name: string }) => i.name);
+      (await h.call('GET', `/v1/clouds/${cloud.id}/images?${query}`)).data.items.map(
+        (i: { name: string }) => i.name,
+      );
     expect(await names('q=UBUNTU')).toEqual(['ubuntu-22.04-x86', 'ubuntu-24.04-arm']);
     expect(await names('osFamily=ubuntu&osVersion=24.04')).toEqual(['ubuntu-24.04-arm']);
     expect(await names('cpuArchitecture=x86_64')).toEqual(['debian-12', 'ubuntu-22.04-x86']);
@@ -180,8 +200,14 @@ describe('images and launch permissions (SPEC §2, §4)', () => {
     const res = await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${old.id}`, {
       body: { state: 'deprecated', replacementImageId: newer.id },
     });
-    expect(res.data).toMatchObject({ state: 'deprecated', replacementImageId: newer.id, deprecatedAt: h.clock.now.toISOString() });
-    const back = await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${old.id}`, { body: { state: 'available' } });
+    expect(res.data).toMatchObject({
+      state: 'deprecated',
+      replacementImageId: newer.id,
+      deprecatedAt: h.clock.now.toISOString(),
+    });
+    const back = await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${old.id}`, {
+      body: { state: 'available' },
+    });
     expect(back.data.deprecatedAt).toBeNull();
   });
 
@@ -201,7 +227,9 @@ describe('images and launch permissions (SPEC §2, §4)', () => {
   it('an empty patch and a patch with unknown fields are 400', async () => {
     const cloud = await h.build.cloud();
     const img = await h.build.image(cloud.id);
-    expect((await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${img.id}`, { body: {} })).statusCode).toBe(400);
+    expect((await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${img.id}`, { body: {} })).statusCode).toBe(
+      400,
+    );
     const res = await h.call('PATCH', `/v1/clouds/${cloud.id}/images/${img.id}`, { body: { cloudId: 'x' } });
     expect(res.statusCode).toBe(400);
   });
@@ -280,13 +308,23 @@ describe('instance types', () => {
   it('are added by the superuser and filtered by architecture', async () => {
     const cloud = await h.build.cloud();
     await h.build.instanceType(cloud.id, { resourceUid: 'm5.large', name: 'm5.large' });
-    await h.build.instanceType(cloud.id, { resourceUid: 'm6g.large', name: 'm6g.large', cpuArchitectures: ['arm64'] });
+    await h.build.instanceType(cloud.id, {
+      resourceUid: 'm6g.large',
+      name: 'm6g.large',
+      cpuArchitectures: ['arm64'],
+    });
     const res = await h.call('GET', `/v1/clouds/${cloud.id}/instance-types?cpuArchitecture=arm64`);
     expect(res.data.items.map((t: { resourceUid: string }) => t.resourceUid)).toEqual(['m6g.large']);
     const one = await h.call('GET', `/v1/clouds/${cloud.id}/instance-types/${res.data.items[0].id}`);
     expect(one.data).toMatchObject({ cpuCount: 2, memoryMb: 8192, cpuArchitectures: ['arm64'] });
     const dup = await h.call('POST', `/v1/clouds/${cloud.id}/instance-types`, {
-      body: { resourceUid: 'm5.large', name: 'm5.large', cpuCount: 2, memoryMb: 8192, cpuArchitectures: ['x86_64'] },
+      body: {
+        resourceUid: 'm5.large',
+        name: 'm5.large',
+        cpuCount: 2,
+        memoryMb: 8192,
+        cpuArchitectures: ['x86_64'],
+      },
     });
     expect(dup.statusCode).toBe(409);
   });

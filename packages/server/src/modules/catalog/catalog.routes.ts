@@ -17,7 +17,12 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/v1/clouds',
     {
-      schema: { tags, summary: 'Add a cloud (superuser)', body: s.createCloudBody, response: { 201: s.cloudSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Add a cloud (superuser)',
+        body: s.createCloudBody,
+        response: { 201: s.cloudSchema, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const cloud = await catalog.createCloud(ctx, principalOf(req), req.body);
@@ -28,14 +33,26 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/v1/clouds',
     {
-      schema: { tags, summary: 'List clouds', querystring: s.listCloudsQuery, response: { 200: s.cloudPage, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'List clouds',
+        querystring: s.listCloudsQuery,
+        response: { 200: s.cloudPage, ...errorResponses },
+      },
     },
     async (req) => catalog.listClouds(ctx, req.query),
   );
 
   app.get(
     '/v1/clouds/:c',
-    { schema: { tags, summary: 'A cloud', params: s.cloudParams, response: { 200: s.cloudSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'A cloud',
+        params: s.cloudParams,
+        response: { 200: s.cloudSchema, ...errorResponses },
+      },
+    },
     async (req) => catalog.getCloud(ctx, req.params.c),
   );
 
@@ -52,7 +69,10 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const image = await catalog.createImage(ctx, principalOf(req), req.params.c, req.body);
-      return reply.status(201).header('location', `/v1/clouds/${image.cloudId}/images/${image.id}`).send(image);
+      return reply
+        .status(201)
+        .header('location', `/v1/clouds/${image.cloudId}/images/${image.id}`)
+        .send(image);
     },
   );
 
@@ -90,7 +110,14 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
 
   app.get(
     '/v1/clouds/:c/images/:id',
-    { schema: { tags, summary: 'An image', params: s.imageParams, response: { 200: s.imageSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'An image',
+        params: s.imageParams,
+        response: { 200: s.imageSchema, ...errorResponses },
+      },
+    },
     async (req) => catalog.getImage(ctx, principalOf(req), req.params.c, req.params.id),
   );
 
@@ -121,7 +148,10 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const type = await catalog.createInstanceType(ctx, principalOf(req), req.params.c, req.body);
-      return reply.status(201).header('location', `/v1/clouds/${type.cloudId}/instance-types/${type.id}`).send(type);
+      return reply
+        .status(201)
+        .header('location', `/v1/clouds/${type.cloudId}/instance-types/${type.id}`)
+        .send(type);
     },
   );
 
@@ -142,7 +172,12 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/v1/clouds/:c/instance-types/:id',
     {
-      schema: { tags, summary: 'An instance type', params: s.instanceTypeParams, response: { 200: s.instanceTypeSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'An instance type',
+        params: s.instanceTypeParams,
+        response: { 200: s.instanceTypeSchema, ...errorResponses },
+      },
     },
     async (req) => catalog.getInstanceType(ctx, req.params.c, req.params.id),
   );

@@ -92,7 +92,11 @@ function authorizeImageOwnership(
 async function validateImageReferences(
   db: Executor,
   cloudId: string,
-  image: { visibility: Image['visibility']; launchPermissions?: string[]; replacementImageId?: string | null },
+  image: {
+    visibility: Image['visibility'];
+    launchPermissions?: string[];
+    replacementImageId?: string | null;
+  },
   path: string,
 ): Promise<void> {
   const errors: { path: string; message: string }[] = [];
@@ -217,7 +221,11 @@ async function requireVisibleImage(
   imageId: string,
 ): Promise<Image> {
   const image = await catalogRepository.findImage(db, imageId);
-  if (!image || image.cloudId !== cloudId || !canSeeImage(image, memberAccountIds(principal), principal.isSuperuser)) {
+  if (
+    !image ||
+    image.cloudId !== cloudId ||
+    !canSeeImage(image, memberAccountIds(principal), principal.isSuperuser)
+  ) {
     throw new NotFoundError('image', imageId);
   }
   return image;
@@ -241,8 +249,15 @@ export async function updateImage(
 ): Promise<Image> {
   return ctx.db.transaction(async (tx) => {
     const current = await requireVisibleImage(tx, principal, cloudId, imageId);
-    if (current.visibility === 'private' && !principal.isSuperuser && !principal.memberships.has(current.ownerAccountId!)) {
-      throw new ForbiddenError('not_image_owner', `Only account ${current.ownerAccountId} manages image ${imageId}`);
+    if (
+      current.visibility === 'private' &&
+      !principal.isSuperuser &&
+      !principal.memberships.has(current.ownerAccountId!)
+    ) {
+      throw new ForbiddenError(
+        'not_image_owner',
+        `Only account ${current.ownerAccountId} manages image ${imageId}`,
+      );
     }
     authorizeImageOwnership(principal, current, '');
     await validateImageReferences(tx, cloudId, { visibility: current.visibility, ...patch }, '');

@@ -38,7 +38,9 @@ describe('authentication (SPEC §4)', () => {
     const me = await h.call('GET', '/v1/me', { token: user.token });
     expect(me.data.user.id).toBe(user.id);
     const rows = await h.database.db.select().from(schema.apiTokens);
-    expect(rows.some((r) => r.tokenHash.includes(user.token) || user.token.includes(r.tokenHash))).toBe(false);
+    expect(rows.some((r) => r.tokenHash.includes(user.token) || user.token.includes(r.tokenHash))).toBe(
+      false,
+    );
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);
   });
 
@@ -71,7 +73,9 @@ describe('authentication (SPEC §4)', () => {
     expect(me.data.user.id).toBe(user.id);
     const out = await h.call('DELETE', '/v1/session', { token: null, headers: { cookie: session } });
     expect(out.statusCode).toBe(204);
-    expect((await h.call('GET', '/v1/me', { token: null, headers: { cookie: session } })).statusCode).toBe(401);
+    expect((await h.call('GET', '/v1/me', { token: null, headers: { cookie: session } })).statusCode).toBe(
+      401,
+    );
   });
 
   it('a session expires after its lifetime', async () => {
@@ -82,7 +86,9 @@ describe('authentication (SPEC §4)', () => {
     });
     const session = String(res.headers['set-cookie']).split(';')[0];
     h.clock.advance(13 * 3600_000);
-    expect((await h.call('GET', '/v1/me', { token: null, headers: { cookie: session } })).statusCode).toBe(401);
+    expect((await h.call('GET', '/v1/me', { token: null, headers: { cookie: session } })).statusCode).toBe(
+      401,
+    );
   });
 });
 
@@ -126,7 +132,10 @@ describe('accounts and roles (SPEC §4)', () => {
     const me = await h.call('GET', '/v1/me', { token: newcomer.token });
     expect(me.data.accounts).toEqual([{ id: acc.id, name: acc.name, roles: ['observer', 'actor'] }]);
 
-    expect((await h.call('DELETE', `/v1/accounts/${acc.id}/members/${newcomer.id}`, { token: admin.token })).statusCode).toBe(204);
+    expect(
+      (await h.call('DELETE', `/v1/accounts/${acc.id}/members/${newcomer.id}`, { token: admin.token }))
+        .statusCode,
+    ).toBe(204);
     expect((await h.call('GET', `/v1/accounts/${acc.id}`, { token: newcomer.token })).statusCode).toBe(404);
   });
 
@@ -156,7 +165,9 @@ describe('accounts and roles (SPEC §4)', () => {
   it('duplicate user email and account name are 409 naming the field, and store nothing new', async () => {
     const user = await h.build.user();
     const before = (await h.database.db.select().from(schema.users)).length;
-    const dup = await h.call('POST', '/v1/users', { body: { email: user.email.toUpperCase(), name: 'Again' } });
+    const dup = await h.call('POST', '/v1/users', {
+      body: { email: user.email.toUpperCase(), name: 'Again' },
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.data.errors[0].path).toBe('email');
     expect((await h.database.db.select().from(schema.users)).length).toBe(before);
@@ -169,13 +180,19 @@ describe('accounts and roles (SPEC §4)', () => {
   it('validates roles and unknown fields with 400 naming the field', async () => {
     const acc = await h.build.account();
     const user = await h.build.user();
-    const bad = await h.call('PUT', `/v1/accounts/${acc.id}/members/${user.id}`, { body: { roles: ['king'] } });
+    const bad = await h.call('PUT', `/v1/accounts/${acc.id}/members/${user.id}`, {
+      body: { roles: ['king'] },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.data.errors[0].path).toBe('body.roles.0');
-    const extra = await h.call('POST', '/v1/users', { body: { email: 'x@example.com', name: 'X', admin: true } });
+    const extra = await h.call('POST', '/v1/users', {
+      body: { email: 'x@example.com', name: 'X', admin: true },
+    });
     expect(extra.statusCode).toBe(400);
     expect(extra.data.detail).toMatch(/admin/);
-    const unknownUser = await h.call('PUT', `/v1/accounts/${acc.id}/members/usr_missing`, { body: { roles: ['actor'] } });
+    const unknownUser = await h.call('PUT', `/v1/accounts/${acc.id}/members/usr_missing`, {
+      body: { roles: ['actor'] },
+    });
     expect(unknownUser.statusCode).toBe(404);
   });
 });

@@ -15,7 +15,13 @@ export function identityRoutes(fastify: FastifyInstance, ctx: AppContext): void 
 
   app.get(
     '/v1/me',
-    { schema: { tags, summary: 'The caller and the accounts it belongs to', response: { 200: s.meSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'The caller and the accounts it belongs to',
+        response: { 200: s.meSchema, ...errorResponses },
+      },
+    },
     async (req) => identity.getMe(ctx, principalOf(req)),
   );
 
@@ -48,7 +54,12 @@ export function identityRoutes(fastify: FastifyInstance, ctx: AppContext): void 
     '/v1/session',
     {
       config: { public: true },
-      schema: { tags, summary: 'Sign out', security: [], response: { 204: z.undefined(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Sign out',
+        security: [],
+        response: { 204: z.undefined(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       await identity.deleteSession(ctx, req.cookies[SESSION_COOKIE]);
@@ -88,7 +99,14 @@ export function identityRoutes(fastify: FastifyInstance, ctx: AppContext): void 
 
   app.get(
     '/v1/users/:id',
-    { schema: { tags, summary: 'A user (self or superuser)', params: s.userParams, response: { 200: s.userSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'A user (self or superuser)',
+        params: s.userParams,
+        response: { 200: s.userSchema, ...errorResponses },
+      },
+    },
     async (req) => identity.getUser(ctx, principalOf(req), req.params.id),
   );
 
@@ -140,7 +158,14 @@ export function identityRoutes(fastify: FastifyInstance, ctx: AppContext): void 
 
   app.get(
     '/v1/accounts/:a',
-    { schema: { tags, summary: 'An account', params: s.accountParams, response: { 200: s.accountSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'An account',
+        params: s.accountParams,
+        response: { 200: s.accountSchema, ...errorResponses },
+      },
+    },
     async (req) => identity.getAccount(ctx, principalOf(req), req.params.a),
   );
 

@@ -38,7 +38,10 @@ export const meSchema = z
 const emailField = z.email().max(LIMITS.emailLength);
 const passwordField = z.string().min(LIMITS.passwordMinLength).max(LIMITS.passwordMaxLength);
 
-export const loginBody = z.strictObject({ email: emailField, password: z.string().min(1).max(LIMITS.passwordMaxLength) });
+export const loginBody = z.strictObject({
+  email: emailField,
+  password: z.string().min(1).max(LIMITS.passwordMaxLength),
+});
 
 export const createUserBody = z.strictObject({
   email: emailField,
@@ -60,7 +63,10 @@ export const tokenCreatedSchema = z
   })
   .meta({ id: 'TokenCreated' });
 
-export const createAccountBody = z.strictObject({ name: nameField, description: descriptionField.default('') });
+export const createAccountBody = z.strictObject({
+  name: nameField,
+  description: descriptionField.default(''),
+});
 
 export const accountParams = z.strictObject({ a: idParam });
 export const memberParams = z.strictObject({ a: idParam, userId: idParam });

@@ -52,7 +52,11 @@ export async function createSession(
   const expiresAt = new Date(ctx.clock().getTime() + LIMITS.sessionTtlHours * 3600_000);
   const { passwordHash: _omit, ...user } = found;
   await ctx.db.transaction(async (tx) => {
-    await identityRepository.insertSession(tx, { idHash: hashSecret(sessionSecret), userId: user.id, expiresAt });
+    await identityRepository.insertSession(tx, {
+      idHash: hashSecret(sessionSecret),
+      userId: user.id,
+      expiresAt,
+    });
     await auditRepository.insert(tx, {
       accountId: null,
       userId: user.id,
@@ -74,9 +78,13 @@ function authorizeUserCreation(principal: Principal): void {
   if (principal.isSuperuser) return;
   const isAdminSomewhere = [...principal.memberships.values()].some((roles) => roles.includes('admin'));
   if (!isAdminSomewhere) {
-    throw new ForbiddenError('missing_role', 'Creating users needs the superuser or the "admin" role of an account', {
-      details: { requiredRole: 'admin' },
-    });
+    throw new ForbiddenError(
+      'missing_role',
+      'Creating users needs the superuser or the "admin" role of an account',
+      {
+        details: { requiredRole: 'admin' },
+      },
+    );
   }
 }
 
@@ -88,7 +96,11 @@ export async function createUser(
   authorizeUserCreation(principal);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return ctx.db.transaction(async (tx) => {
-    const user = await identityRepository.insertUser(tx, { email: input.email, name: input.name, passwordHash });
+    const user = await identityRepository.insertUser(tx, {
+      email: input.email,
+      name: input.name,
+      passwordHash,
+    });
     await auditRepository.insert(tx, {
       accountId: null,
       userId: principal.userId,
@@ -173,7 +185,11 @@ export async function listAccounts(
   return toPage(rows, page.limit, (a) => [a.id]);
 }
 
-export async function getAccount(ctx: AppContext, principal: Principal, accountId: string): Promise<AccountRecord> {
+export async function getAccount(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+): Promise<AccountRecord> {
   authorizeAccount(principal, accountId, 'account.read');
   const account = await identityRepository.findAccount(ctx.db, accountId);
   if (!account) throw new NotFoundError('account', accountId);
