@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type CpuArchitecture = 'i386' | 'x86_64' | 'arm64';
 
@@ -38,7 +38,7 @@ interface CatalogCloud {
   images: CatalogImage[];
 }
 
-interface Catalog {
+export interface Catalog {
   source: string;
   generatedBy: string;
   clouds: CatalogCloud[];
@@ -297,8 +297,8 @@ function toJson(value: unknown, indent = ''): string {
   return JSON.stringify(value);
 }
 
-/** Reads the moto data, writes the catalog and prints a one-line summary. */
-async function main(): Promise<void> {
+/** Reads the moto data and builds the catalog and its file text (deterministic). */
+export async function buildDemoCatalog(): Promise<{ catalog: Catalog; text: string; awsClouds: number; skipped: number }> {
   const sourcePath = fileURLToPath(SOURCE_DIR);
   if (!existsSync(new URL('latest_amis/', SOURCE_DIR))) {
     throw new Error(
@@ -321,23 +321,32 @@ async function main(): Promise<void> {
     generatedBy: GENERATED_BY,
     clouds: [...built.map((entry) => entry.cloud), SIMULATED_CLOUD],
   };
+  const skipped = built.reduce((sum, entry) => sum + entry.skipped, 0);
+  return { catalog, text: toJson(catalog) + '\n', awsClouds: built.length, skipped };
+}
 
+/** Writes the catalog next to the bootstrap code and prints a one-line summary. */
+async function main(): Promise<void> {
+  const { catalog, text, awsClouds, skipped } = await buildDemoCatalog();
   await mkdir(new URL('.', OUTPUT_FILE), { recursive: true });
-  await writeFile(OUTPUT_FILE, toJson(catalog) + '\n');
+  await writeFile(OUTPUT_FILE, text);
 
   const images = catalog.clouds.reduce((sum, cloud) => sum + cloud.images.length, 0);
   const instanceTypes = catalog.clouds.reduce((sum, cloud) => sum + cloud.instanceTypes.length, 0);
-  const skipped = built.reduce((sum, entry) => sum + entry.skipped, 0);
   console.log(
-    `Wrote ${fileURLToPath(OUTPUT_FILE)}: ${catalog.clouds.length} clouds (${built.length} AWS + 1 simulated), ` +
+    `Wrote ${fileURLToPath(OUTPUT_FILE)}: ${catalog.clouds.length} clouds (${awsClouds} AWS + 1 simulated), ` +
       `${images} images, ${instanceTypes} instance types` +
       (skipped > 0 ? `, ${skipped} AMI records skipped (not available or unsupported architecture)` : ''),
   );
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`build-demo-catalog: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+export const DEMO_CATALOG_FILE = OUTPUT_FILE;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await main();
+  } catch (error) {
+    console.error(`build-demo-catalog: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }
