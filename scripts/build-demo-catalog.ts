@@ -298,7 +298,12 @@ function toJson(value: unknown, indent = ''): string {
 }
 
 /** Reads the moto data and builds the catalog and its file text (deterministic). */
-export async function buildDemoCatalog(): Promise<{ catalog: Catalog; text: string; awsClouds: number; skipped: number }> {
+export async function buildDemoCatalog(): Promise<{
+  catalog: Catalog;
+  text: string;
+  awsClouds: number;
+  skipped: number;
+}> {
   const sourcePath = fileURLToPath(SOURCE_DIR);
   if (!existsSync(new URL('latest_amis/', SOURCE_DIR))) {
     throw new Error(
