@@ -11,6 +11,13 @@ export const ID_PREFIX = {
   image: 'img',
   instanceType: 'ity',
   audit: 'aud',
+  mci: 'mci',
+  mciLineage: 'mcl',
+  template: 'st',
+  templateLineage: 'stl',
+  link: 'lnk',
+  deployment: 'dep',
+  server: 'srv',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIX): string {

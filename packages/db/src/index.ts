@@ -5,3 +5,6 @@ export * from './identity.repository.ts';
 export * from './catalog.repository.ts';
 export * from './audit.repository.ts';
 export * as schema from './schema.ts';
+export * from './mci.repository.ts';
+export * from './template.repository.ts';
+export * from './server.repository.ts';

@@ -177,3 +177,175 @@ export const auditEntries = pgTable(
     index('audit_entries_account_seq_idx').on(t.accountId, t.seq),
   ],
 );
+
+const revisionColumns = () => ({
+  id: text('id').primaryKey(),
+  revision: integer('revision').notNull(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  tags: text('tags')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  commitMessage: text('commit_message'),
+  committedBy: text('committed_by'),
+  committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date' }),
+  baseRevision: integer('base_revision'),
+  // Provenance ids are kept even if the source is later deleted: no foreign keys.
+  clonedFrom: text('cloned_from'),
+  importedFrom: text('imported_from'),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** Bumped on every HEAD edit; the ETag of a read. */
+  version: integer('version').notNull().default(1),
+});
+
+/** One row per MCI lineage: its owner and the last committed number (the commit counter). */
+export const mciLineages = pgTable('mci_lineages', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  lastRevision: integer('last_revision').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const mcis = pgTable(
+  'mcis',
+  {
+    ...revisionColumns(),
+    lineageId: text('lineage_id')
+      .notNull()
+      .references(() => mciLineages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('mcis_lineage_revision_key').on(t.lineageId, t.revision),
+    index('mcis_account_name_id_idx').on(t.accountId, t.name, t.id),
+  ],
+);
+
+export const mciSettings = pgTable(
+  'mci_settings',
+  {
+    mciId: text('mci_id')
+      .notNull()
+      .references(() => mcis.id, { onDelete: 'cascade' }),
+    cloudId: text('cloud_id')
+      .notNull()
+      .references(() => clouds.id),
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id),
+    instanceTypeId: text('instance_type_id')
+      .notNull()
+      .references(() => instanceTypes.id),
+    userData: text('user_data'),
+  },
+  // R-MCI-1: the key makes a second setting for one cloud impossible.
+  (t) => [primaryKey({ columns: [t.mciId, t.cloudId] }), index('mci_settings_image_idx').on(t.imageId)],
+);
+
+export const templateLineages = pgTable('server_template_lineages', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  lastRevision: integer('last_revision').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const serverTemplates = pgTable(
+  'server_templates',
+  {
+    ...revisionColumns(),
+    lineageId: text('lineage_id')
+      .notNull()
+      .references(() => templateLineages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('server_templates_lineage_revision_key').on(t.lineageId, t.revision),
+    index('server_templates_account_name_id_idx').on(t.accountId, t.name, t.id),
+  ],
+);
+
+export const templateLinks = pgTable(
+  'server_template_mci_links',
+  {
+    id: text('id').primaryKey(),
+    templateId: text('template_id')
+      .notNull()
+      .references(() => serverTemplates.id, { onDelete: 'cascade' }),
+    // Restrict: an MCI revision cannot vanish under a template (R-MCI-7 refuses first, with a list).
+    mciId: text('mci_id')
+      .notNull()
+      .references(() => mcis.id, { onDelete: 'restrict' }),
+    mciLineageId: text('mci_lineage_id').notNull(),
+    isDefault: boolean('is_default').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [
+    // R-ST-1: at most one revision of an MCI lineage per template revision.
+    uniqueIndex('template_links_template_lineage_key').on(t.templateId, t.mciLineageId),
+    // R-ST-2: at most one default link per template revision.
+    uniqueIndex('template_links_one_default_key')
+      .on(t.templateId)
+      .where(sql`${t.isDefault}`),
+    index('template_links_mci_idx').on(t.mciId),
+    index('template_links_lineage_idx').on(t.mciLineageId),
+  ],
+);
+
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deployments_account_name_key').on(t.accountId, t.name)],
+);
+
+export const servers = pgTable(
+  'servers',
+  {
+    id: text('id').primaryKey(),
+    deploymentId: text('deployment_id')
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    cloudId: text('cloud_id')
+      .notNull()
+      .references(() => clouds.id),
+    // Pinned at creation (R-SRV-4): kept as ids even if the template or MCI is later deleted.
+    serverTemplateId: text('server_template_id').notNull(),
+    mciId: text('mci_id').notNull(),
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id),
+    instanceTypeId: text('instance_type_id')
+      .notNull()
+      .references(() => instanceTypes.id),
+    userData: text('user_data'),
+    inheritedMci: text('inherited_mci').notNull(),
+    inheritedImage: text('inherited_image').notNull(),
+    inheritedInstanceType: text('inherited_instance_type').notNull(),
+    state: text('state').notNull().default('inactive'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('servers_deployment_name_id_idx').on(t.deploymentId, t.name, t.id),
+    index('servers_mci_idx').on(t.mciId),
+    index('servers_template_idx').on(t.serverTemplateId),
+  ],
+);

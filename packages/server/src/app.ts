@@ -16,6 +16,7 @@ import { registerErrorHandler } from './http/errors.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { mciRoutes } from './modules/mci/mci.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -87,5 +88,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   identityRoutes(app, ctx);
   catalogRoutes(app, ctx);
   auditRoutes(app, ctx);
+  mciRoutes(app, ctx);
   return app;
 }

@@ -40,6 +40,9 @@ export interface Factories {
   ): Promise<{ id: string; name: string }>;
   image(cloudId: string, overrides?: Record<string, unknown>, token?: string): Promise<any>;
   instanceType(cloudId: string, overrides?: Record<string, unknown>): Promise<any>;
+  /** A cloud with one usable x86_64 image and a fitting instance type. */
+  cloudWithImage(overrides?: { name?: string }): Promise<{ cloud: any; image: any; type: any }>;
+  mci(accountId: string, body?: Record<string, unknown>, token?: string): Promise<any>;
 }
 
 let counter = 0;
@@ -82,7 +85,7 @@ export async function startHarness(): Promise<Harness> {
       throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
   };
 
-  const build: Factories = {
+  const build = {
     async account(overrides = {}) {
       const res = await call('POST', '/v1/accounts', { body: { name: overrides.name ?? unique('account') } });
       expectStatus(res, 201, 'create account');
@@ -139,6 +142,21 @@ export async function startHarness(): Promise<Harness> {
       expectStatus(res, 201, 'create instance type');
       return res.data;
     },
+  } as Factories;
+
+  build.cloudWithImage = async (overrides = {}) => {
+    const cloud = await build.cloud(overrides);
+    const image = await build.image(cloud.id);
+    const type = await build.instanceType(cloud.id);
+    return { cloud, image, type };
+  };
+  build.mci = async (accountId, body = {}, token) => {
+    const res = await call('POST', `/v1/accounts/${accountId}/mcis`, {
+      token,
+      body: { name: unique('MCI'), ...body },
+    });
+    expectStatus(res, 201, 'create MCI');
+    return res.data;
   };
 
   return {

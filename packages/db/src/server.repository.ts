@@ -1,0 +1,196 @@
+import type { InheritedFrom, Server, ServerState } from '@mci/core';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from './database.ts';
+import { translateDbErrors } from './errors.ts';
+import { newId } from './ids.ts';
+import { deployments, servers } from './schema.ts';
+
+export interface DeploymentRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  description: string;
+  createdAt: string;
+}
+
+function toDeployment(r: typeof deployments.$inferSelect): DeploymentRecord {
+  return {
+    id: r.id,
+    accountId: r.accountId,
+    name: r.name,
+    description: r.description,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+function toServer(r: typeof servers.$inferSelect): Server & { createdAt: string; updatedAt: string } {
+  return {
+    id: r.id,
+    deploymentId: r.deploymentId,
+    accountId: r.accountId,
+    name: r.name,
+    cloudId: r.cloudId,
+    serverTemplateId: r.serverTemplateId,
+    mciId: r.mciId,
+    imageId: r.imageId,
+    instanceTypeId: r.instanceTypeId,
+    userData: r.userData,
+    inheritedSource: {
+      mci: r.inheritedMci as InheritedFrom,
+      image: r.inheritedImage as InheritedFrom,
+      instanceType: r.inheritedInstanceType as InheritedFrom,
+    },
+    state: r.state as ServerState,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export type ServerRecord = ReturnType<typeof toServer>;
+
+function serverColumns(s: Omit<Server, 'id' | 'state'>) {
+  return {
+    deploymentId: s.deploymentId,
+    accountId: s.accountId,
+    name: s.name,
+    cloudId: s.cloudId,
+    serverTemplateId: s.serverTemplateId,
+    mciId: s.mciId,
+    imageId: s.imageId,
+    instanceTypeId: s.instanceTypeId,
+    userData: s.userData,
+    inheritedMci: s.inheritedSource.mci,
+    inheritedImage: s.inheritedSource.image,
+    inheritedInstanceType: s.inheritedSource.instanceType,
+  };
+}
+
+/** Deployments and the servers in them. */
+export const serverRepository = {
+  async insertDeployment(
+    db: Executor,
+    input: { accountId: string; name: string; description: string },
+  ): Promise<DeploymentRecord> {
+    return translateDbErrors(
+      'deployment',
+      async () => {
+        const [row] = await db
+          .insert(deployments)
+          .values({ id: newId('deployment'), ...input })
+          .returning();
+        return toDeployment(row);
+      },
+      {
+        deployments_account_name_key: {
+          path: 'name',
+          message: `a deployment named "${input.name}" already exists`,
+        },
+      },
+    );
+  },
+
+  async findDeployment(db: Executor, id: string): Promise<DeploymentRecord | undefined> {
+    const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
+    return row && toDeployment(row);
+  },
+
+  async listDeployments(
+    db: Executor,
+    f: { accountId: string; after?: { name: string; id: string }; limit: number },
+  ): Promise<DeploymentRecord[]> {
+    const rows = await db
+      .select()
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.accountId, f.accountId),
+          f.after
+            ? sql`(${deployments.name}, ${deployments.id}) > (${f.after.name}, ${f.after.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(deployments.name), asc(deployments.id))
+      .limit(f.limit + 1);
+    return rows.map(toDeployment);
+  },
+
+  async updateDeployment(
+    db: Executor,
+    id: string,
+    patch: { name?: string; description?: string },
+  ): Promise<DeploymentRecord> {
+    return translateDbErrors(
+      'deployment',
+      async () => {
+        const [row] = await db.update(deployments).set(patch).where(eq(deployments.id, id)).returning();
+        return toDeployment(row);
+      },
+      {
+        deployments_account_name_key: {
+          path: 'name',
+          message: `a deployment named "${patch.name}" already exists`,
+        },
+      },
+    );
+  },
+
+  async deleteDeployment(db: Executor, id: string): Promise<void> {
+    await db.delete(deployments).where(eq(deployments.id, id));
+  },
+
+  async insertServer(db: Executor, input: Omit<Server, 'id' | 'state'>): Promise<ServerRecord> {
+    const [row] = await db
+      .insert(servers)
+      .values({ id: newId('server'), ...serverColumns(input) })
+      .returning();
+    return toServer(row);
+  },
+
+  async findServer(db: Executor, id: string): Promise<ServerRecord | undefined> {
+    const [row] = await db.select().from(servers).where(eq(servers.id, id));
+    return row && toServer(row);
+  },
+
+  async listServers(
+    db: Executor,
+    f: { deploymentId: string; cloudId?: string; after?: { name: string; id: string }; limit: number },
+  ): Promise<ServerRecord[]> {
+    const rows = await db
+      .select()
+      .from(servers)
+      .where(
+        and(
+          eq(servers.deploymentId, f.deploymentId),
+          f.cloudId ? eq(servers.cloudId, f.cloudId) : undefined,
+          f.after ? sql`(${servers.name}, ${servers.id}) > (${f.after.name}, ${f.after.id})` : undefined,
+        ),
+      )
+      .orderBy(asc(servers.name), asc(servers.id))
+      .limit(f.limit + 1);
+    return rows.map(toServer);
+  },
+
+  async updateServer(db: Executor, id: string, next: Omit<Server, 'id'>): Promise<ServerRecord> {
+    const [row] = await db
+      .update(servers)
+      .set({ ...serverColumns(next), state: next.state, updatedAt: sql`clock_timestamp()` })
+      .where(eq(servers.id, id))
+      .returning();
+    return toServer(row);
+  },
+
+  async deleteServer(db: Executor, id: string): Promise<void> {
+    await db.delete(servers).where(eq(servers.id, id));
+  },
+
+  /** Servers pinned to any of these MCI revisions (usage). */
+  async usingMcis(db: Executor, mciIds: string[]): Promise<ServerRecord[]> {
+    if (mciIds.length === 0) return [];
+    const rows = await db
+      .select()
+      .from(servers)
+      .where(inArray(servers.mciId, mciIds))
+      .orderBy(asc(servers.name));
+    return rows.map(toServer);
+  },
+};

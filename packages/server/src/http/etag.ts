@@ -1,0 +1,29 @@
+import { InputError, PreconditionFailedError } from '@mci/core';
+
+/** The strong ETag of a HEAD revision: its edit counter. */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** Parses `If-Match` into the expected version; undefined when absent or `*`. */
+export function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(ifMatch);
+  if (!m) {
+    throw new InputError('invalid_if_match', 'If-Match must be an ETag returned by a read, e.g. "3"', {
+      status: 400,
+      errors: [{ path: 'headers.if-match', message: 'not an ETag of this API' }],
+    });
+  }
+  return Number(m[1]);
+}
+
+/** HEAD edits accept If-Match (SPEC §5): a stale ETag is a 412 and changes nothing. */
+export function assertVersion(current: { id: string; version: number }, expected: number | undefined): void {
+  if (expected !== undefined && expected !== current.version) {
+    throw new PreconditionFailedError(
+      'precondition_failed',
+      `${current.id} changed since it was read (ETag ${etagOf(current.version)}, If-Match ${etagOf(expected)}); read it again and retry`,
+    );
+  }
+}
