@@ -16,7 +16,9 @@ import { registerErrorHandler } from './http/errors.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { deploymentRoutes } from './modules/deployment/deployment.routes.ts';
 import { mciRoutes } from './modules/mci/mci.routes.ts';
+import { templateRoutes } from './modules/template/template.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -89,5 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   catalogRoutes(app, ctx);
   auditRoutes(app, ctx);
   mciRoutes(app, ctx);
+  templateRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
   return app;
 }

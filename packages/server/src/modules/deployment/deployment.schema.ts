@@ -1,0 +1,83 @@
+import { SERVER_STATES } from '@mci/core';
+import { z } from 'zod';
+import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import { userDataField, warningSchema } from '../mci/mci.schema.ts';
+
+export const deploymentSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    name: z.string(),
+    description: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Deployment' });
+
+export const createDeploymentBody = z.strictObject({
+  name: nameField,
+  description: descriptionField.default(''),
+});
+export const patchDeploymentBody = z
+  .strictObject({ name: nameField, description: descriptionField })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+
+const inheritedFrom = z.enum(['server_template', 'mci', 'user']);
+
+export const serverSchema = z
+  .object({
+    id: z.string(),
+    deploymentId: z.string(),
+    accountId: z.string(),
+    name: z.string(),
+    cloudId: z.string(),
+    serverTemplateId: z.string(),
+    mciId: z.string(),
+    imageId: z.string(),
+    instanceTypeId: z.string(),
+    userData: z.string().nullable(),
+    inheritedSource: z.object({ mci: inheritedFrom, image: inheritedFrom, instanceType: inheritedFrom }),
+    state: z.enum(SERVER_STATES),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Server' });
+
+export const serverWithWarningsSchema = serverSchema
+  .extend({ warnings: z.array(warningSchema) })
+  .meta({ id: 'ServerWithWarnings' });
+
+export const createServerBody = z.strictObject({
+  name: nameField,
+  serverTemplateId: idParam,
+  cloudId: idParam,
+  mciId: idParam.optional().describe('One of the template’s linked MCIs; default: the template’s choice'),
+  imageId: idParam.optional().describe('Overrides the MCI’s image for this cloud'),
+  instanceTypeId: idParam.optional().describe('Overrides the MCI’s instance type for this cloud'),
+  userData: userDataField.optional(),
+});
+export type CreateServerInput = z.infer<typeof createServerBody>;
+
+export const patchServerBody = z
+  .strictObject({
+    name: nameField,
+    mciId: idParam.describe(
+      'Another MCI with a setting for the server’s cloud; image and type are re-resolved',
+    ),
+    imageId: idParam.describe('Any usable image in the server’s cloud'),
+    instanceTypeId: idParam,
+    userData: userDataField,
+    state: z.enum(SERVER_STATES),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export type PatchServerInput = z.infer<typeof patchServerBody>;
+
+export const accountParams = z.strictObject({ a: idParam });
+export const deploymentParams = z.strictObject({ a: idParam, d: idParam });
+export const serverParams = z.strictObject({ a: idParam, d: idParam, s: idParam });
+export const listQuery = z.strictObject({ ...pageQuery });
+export const listServersQuery = z.strictObject({ ...pageQuery, cloudId: idParam.optional() });
+
+export const deploymentPage = pageOf(deploymentSchema);
+export const serverPage = pageOf(serverSchema);

@@ -1,0 +1,376 @@
+import {
+  authorizeAccount,
+  ConflictError,
+  decodeCursor,
+  InputError,
+  NotFoundError,
+  resolveFromSetting,
+  resolveServerImage,
+  toPage,
+  type Image,
+  type InstanceType,
+  type Principal,
+  type Warning,
+} from '@mci/core';
+import {
+  auditRepository,
+  catalogRepository,
+  serverRepository,
+  type DeploymentRecord,
+  type Executor,
+  type ServerRecord,
+} from '@mci/db';
+import type { AppContext } from '../../context.ts';
+import { requireMci } from '../mci/mci.service.ts';
+import { linksWithSettings, requireCloud, requireTemplate } from '../template/template.service.ts';
+import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
+
+function nameIdAfter(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  const [name, id] = decodeCursor(cursor, 2);
+  return { name: String(name), id: String(id) };
+}
+
+function audit(
+  db: Executor,
+  principal: Principal,
+  accountId: string,
+  type: string,
+  id: string,
+  action: string,
+  summary: string,
+) {
+  return auditRepository.insert(db, {
+    accountId,
+    userId: principal.userId,
+    action,
+    targetType: type,
+    targetId: id,
+    summary,
+  });
+}
+
+async function requireDeployment(db: Executor, accountId: string, id: string): Promise<DeploymentRecord> {
+  const d = await serverRepository.findDeployment(db, id);
+  if (!d || d.accountId !== accountId) throw new NotFoundError('deployment', id);
+  return d;
+}
+
+async function requireServer(
+  db: Executor,
+  accountId: string,
+  deploymentId: string,
+  id: string,
+): Promise<ServerRecord> {
+  const s = await serverRepository.findServer(db, id);
+  if (!s || s.accountId !== accountId || s.deploymentId !== deploymentId)
+    throw new NotFoundError('server', id);
+  return s;
+}
+
+export async function createDeployment(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  input: { name: string; description: string },
+) {
+  authorizeAccount(principal, accountId, 'deployment.write');
+  return ctx.db.transaction(async (tx) => {
+    const d = await serverRepository.insertDeployment(tx, { accountId, ...input });
+    await audit(
+      tx,
+      principal,
+      accountId,
+      'deployment',
+      d.id,
+      'deployment.create',
+      `created deployment "${d.name}"`,
+    );
+    return d;
+  });
+}
+
+export async function listDeployments(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  q: { limit: number; cursor?: string },
+) {
+  authorizeAccount(principal, accountId, 'account.read');
+  const rows = await serverRepository.listDeployments(ctx.db, {
+    accountId,
+    limit: q.limit,
+    after: nameIdAfter(q.cursor),
+  });
+  return toPage(rows, q.limit, (d) => [d.name, d.id]);
+}
+
+export async function getDeployment(ctx: AppContext, principal: Principal, accountId: string, id: string) {
+  authorizeAccount(principal, accountId, 'account.read');
+  return requireDeployment(ctx.db, accountId, id);
+}
+
+export async function updateDeployment(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  id: string,
+  patch: { name?: string; description?: string },
+) {
+  authorizeAccount(principal, accountId, 'deployment.write');
+  return ctx.db.transaction(async (tx) => {
+    await requireDeployment(tx, accountId, id);
+    const d = await serverRepository.updateDeployment(tx, id, patch);
+    await audit(
+      tx,
+      principal,
+      accountId,
+      'deployment',
+      id,
+      'deployment.update',
+      `changed ${Object.keys(patch).join(', ')} of "${d.name}"`,
+    );
+    return d;
+  });
+}
+
+const IDLE_STATES = new Set(['inactive', 'stopped']);
+
+/** Deletes a deployment and its servers, refused while any server is running. */
+export async function deleteDeployment(ctx: AppContext, principal: Principal, accountId: string, id: string) {
+  authorizeAccount(principal, accountId, 'deployment.write');
+  await ctx.db.transaction(async (tx) => {
+    const d = await requireDeployment(tx, accountId, id);
+    const running = (await serverRepository.listServers(tx, { deploymentId: id, limit: 10_000 })).filter(
+      (s) => !IDLE_STATES.has(s.state),
+    );
+    if (running.length > 0) {
+      throw new ConflictError(
+        'deployment_has_running_servers',
+        `Deployment "${d.name}" has running servers: ${running.map((s) => `${s.name} (${s.state})`).join(', ')}; terminate them first`,
+      );
+    }
+    await serverRepository.deleteDeployment(tx, id);
+    await audit(
+      tx,
+      principal,
+      accountId,
+      'deployment',
+      id,
+      'deployment.delete',
+      `deleted deployment "${d.name}"`,
+    );
+  });
+}
+
+/** Every image and instance type a resolution may touch, keyed by id. */
+async function catalogFacts(db: Executor, imageIds: (string | undefined)[], typeIds: (string | undefined)[]) {
+  const images = new Map<string, Image>();
+  for (const id of new Set(imageIds.filter((x): x is string => Boolean(x)))) {
+    const image = await catalogRepository.findImage(db, id);
+    if (image) images.set(id, image);
+  }
+  const instanceTypes = new Map<string, InstanceType>();
+  for (const id of new Set(typeIds.filter((x): x is string => Boolean(x)))) {
+    const type = await catalogRepository.findInstanceType(db, id);
+    if (type) instanceTypes.set(id, type);
+  }
+  return { images, instanceTypes };
+}
+
+/** R-SRV-1..4, R-SRV-6: resolves and pins the server's MCI, image, instance type and user data. */
+export async function createServer(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  deploymentId: string,
+  input: CreateServerInput,
+): Promise<ServerRecord> {
+  authorizeAccount(principal, accountId, 'server.write');
+  return ctx.db.transaction(async (tx) => {
+    await requireDeployment(tx, accountId, deploymentId);
+    const template = await requireTemplate(tx, accountId, input.serverTemplateId).catch(() => {
+      throw new InputError(
+        'template_not_found',
+        `server template ${input.serverTemplateId} does not exist in this account`,
+        {
+          errors: [{ path: 'serverTemplateId', message: 'no such template in this account' }],
+        },
+      );
+    });
+    const cloud = await requireCloud(tx, input.cloudId);
+    const links = await linksWithSettings(tx, template);
+    const settings = links.flatMap((l) => l.settings).filter((s) => s.cloudId === cloud.id);
+    const facts = await catalogFacts(
+      tx,
+      [...settings.map((s) => s.imageId), input.imageId],
+      [...settings.map((s) => s.instanceTypeId), input.instanceTypeId],
+    );
+    const cloudsById = new Map(
+      links.flatMap((l) => l.settings.map((s) => [s.cloudId, { id: s.cloudId, name: s.cloudName }] as const)),
+    );
+    const resolved = resolveServerImage({ accountId, cloud, links, request: input, cloudsById, ...facts });
+    const server = await serverRepository.insertServer(tx, {
+      deploymentId,
+      accountId,
+      name: input.name,
+      cloudId: cloud.id,
+      serverTemplateId: template.id,
+      ...resolved,
+    });
+    await audit(
+      tx,
+      principal,
+      accountId,
+      'server',
+      server.id,
+      'server.create',
+      `added server "${server.name}" in ${cloud.name} (image ${facts.images.get(resolved.imageId)!.resourceUid})`,
+    );
+    return server;
+  });
+}
+
+export async function listServers(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  deploymentId: string,
+  q: { limit: number; cursor?: string; cloudId?: string },
+) {
+  authorizeAccount(principal, accountId, 'account.read');
+  await requireDeployment(ctx.db, accountId, deploymentId);
+  const rows = await serverRepository.listServers(ctx.db, {
+    deploymentId,
+    cloudId: q.cloudId,
+    limit: q.limit,
+    after: nameIdAfter(q.cursor),
+  });
+  return toPage(rows, q.limit, (s) => [s.name, s.id]);
+}
+
+export async function getServer(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  deploymentId: string,
+  id: string,
+) {
+  authorizeAccount(principal, accountId, 'account.read');
+  return requireServer(ctx.db, accountId, deploymentId, id);
+}
+
+/**
+ * R-SRV-5: points a server at another MCI (which must cover its cloud; image and type are
+ * re-resolved from it) or at any usable image of its cloud. Changes to a running server apply
+ * at its next launch, which the response says.
+ */
+export async function updateServer(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  deploymentId: string,
+  id: string,
+  patch: PatchServerInput,
+): Promise<ServerRecord & { warnings: Warning[] }> {
+  authorizeAccount(principal, accountId, 'server.write');
+  return ctx.db.transaction(async (tx) => {
+    const current = await requireServer(tx, accountId, deploymentId, id);
+    const cloud = await requireCloud(tx, current.cloudId);
+    let next = { ...current };
+    const launchChange = patch.mciId || patch.imageId || patch.instanceTypeId || patch.userData !== undefined;
+    if (patch.mciId) {
+      const mci = await requireMci(tx, accountId, patch.mciId).catch(() => {
+        throw new InputError('mci_not_found', `MCI ${patch.mciId} does not exist in this account`, {
+          errors: [{ path: 'mciId', message: 'no such MCI in this account' }],
+        });
+      });
+      const setting = mci.settings.find((s) => s.cloudId === current.cloudId);
+      if (!setting) {
+        throw new InputError(
+          'mci_cloud_not_supported',
+          `MCI "${mci.name}" has no setting for cloud ${cloud.name}`,
+          {
+            errors: [{ path: 'mciId', message: `has no setting for ${cloud.name}` }],
+          },
+        );
+      }
+      const facts = await catalogFacts(
+        tx,
+        [setting.imageId, patch.imageId],
+        [setting.instanceTypeId, patch.instanceTypeId],
+      );
+      const resolved = resolveFromSetting(
+        { accountId, cloud, request: patch, ...facts },
+        setting,
+        mci.id,
+        'user',
+      );
+      next = { ...next, ...resolved };
+    } else if (patch.imageId || patch.instanceTypeId || patch.userData !== undefined) {
+      const pinned = {
+        cloudId: current.cloudId,
+        imageId: current.imageId,
+        instanceTypeId: current.instanceTypeId,
+        userData: current.userData,
+      };
+      const facts = await catalogFacts(
+        tx,
+        [current.imageId, patch.imageId],
+        [current.instanceTypeId, patch.instanceTypeId],
+      );
+      const resolved = resolveFromSetting(
+        { accountId, cloud, request: patch, ...facts },
+        pinned,
+        current.mciId,
+        current.inheritedSource.mci,
+      );
+      next = {
+        ...next,
+        ...resolved,
+        inheritedSource: {
+          mci: current.inheritedSource.mci,
+          image: patch.imageId ? 'user' : current.inheritedSource.image,
+          instanceType: patch.instanceTypeId ? 'user' : current.inheritedSource.instanceType,
+        },
+      };
+    }
+    if (patch.name) next.name = patch.name;
+    if (patch.state) next.state = patch.state;
+    const saved = await serverRepository.updateServer(tx, id, next);
+    await audit(
+      tx,
+      principal,
+      accountId,
+      'server',
+      id,
+      'server.update',
+      `changed ${Object.keys(patch).join(', ')} of server "${saved.name}"`,
+    );
+    const warnings: Warning[] =
+      launchChange && !IDLE_STATES.has(current.state)
+        ? [
+            {
+              code: 'applies_next_launch',
+              message: `server "${saved.name}" is ${current.state}: the change applies at its next launch`,
+            },
+          ]
+        : [];
+    return { ...saved, warnings };
+  });
+}
+
+export async function deleteServer(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  deploymentId: string,
+  id: string,
+) {
+  authorizeAccount(principal, accountId, 'server.write');
+  await ctx.db.transaction(async (tx) => {
+    const s = await requireServer(tx, accountId, deploymentId, id);
+    await serverRepository.deleteServer(tx, id);
+    await audit(tx, principal, accountId, 'server', id, 'server.delete', `removed server "${s.name}"`);
+  });
+}

@@ -1,0 +1,71 @@
+import { LIMITS } from '@mci/core';
+import { z } from 'zod';
+import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import { revisionFields, tagsField, warningSchema } from '../mci/mci.schema.ts';
+
+export const linkSchema = z
+  .object({
+    id: z.string(),
+    mciId: z.string(),
+    mciLineageId: z.string(),
+    mciName: z.string(),
+    mciRevision: z.number().int(),
+    isDefault: z.boolean(),
+    position: z.number().int(),
+  })
+  .meta({ id: 'MciLink' });
+
+export const templateSchema = z
+  .object({ ...revisionFields, links: z.array(linkSchema) })
+  .meta({ id: 'ServerTemplate' });
+export const templateWithWarningsSchema = templateSchema
+  .extend({ warnings: z.array(warningSchema) })
+  .meta({ id: 'ServerTemplateWithWarnings' });
+
+export const createTemplateBody = z.strictObject({
+  name: nameField,
+  description: descriptionField.default(''),
+  tags: tagsField.default([]),
+  mciIds: z
+    .array(idParam)
+    .max(100)
+    .default([])
+    .describe('MCI revisions to link, in order; the first is the default'),
+});
+
+export const patchTemplateBody = z
+  .strictObject({ name: nameField, description: descriptionField, tags: tagsField })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+
+export const linkBody = z.strictObject({ mciId: idParam });
+
+export const commitTemplateBody = z.strictObject({
+  message: z.string().trim().min(1, 'a commit needs a message').max(LIMITS.descriptionLength),
+  commitHeadDependencies: z
+    .boolean()
+    .default(false)
+    .describe('First commit every linked HEAD MCI with the same message and re-point the links'),
+});
+
+export const templateParams = z.strictObject({ a: idParam, id: idParam });
+export const linkParams = z.strictObject({ a: idParam, id: idParam, linkId: idParam });
+
+export const listTemplatesQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(200).optional(),
+  lineageId: idParam.optional(),
+  revision: z.coerce.number().int().min(0).optional(),
+});
+
+export const supportedCloudSchema = z
+  .object({
+    cloudId: z.string(),
+    cloudName: z.string(),
+    mciId: z.string().describe('The MCI a new server in this cloud inherits from (R-SRV-2)'),
+    linkId: z.string(),
+    coveredBy: z.array(z.string()).describe('Every linked MCI with a setting for this cloud, by position'),
+  })
+  .meta({ id: 'SupportedCloud' });
+
+export const templatePage = pageOf(templateSchema);
