@@ -35,6 +35,17 @@ async function requireCloud(db: Executor, cloudId: string): Promise<Cloud> {
   return cloud;
 }
 
+/** A cloud named in a request body: unknown is a 422 naming the field (not a 404 of the URL). */
+export async function requireCloudRef(db: Executor, cloudId: string, path = 'cloudId'): Promise<Cloud> {
+  const cloud = await catalogRepository.findCloud(db, cloudId);
+  if (!cloud) {
+    throw new InputError('cloud_not_found', `cloud ${cloudId} does not exist`, {
+      errors: [{ path, message: 'no such cloud' }],
+    });
+  }
+  return cloud;
+}
+
 export async function createCloud(
   ctx: AppContext,
   principal: Principal,

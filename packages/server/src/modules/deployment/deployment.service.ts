@@ -22,7 +22,8 @@ import {
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { requireMci } from '../mci/mci.service.ts';
-import { linksWithSettings, requireCloud, requireTemplate } from '../template/template.service.ts';
+import { requireCloudRef } from '../catalog/catalog.service.ts';
+import { linksWithSettings, requireTemplate } from '../template/template.service.ts';
 import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
 
 function nameIdAfter(cursor: string | undefined) {
@@ -198,7 +199,7 @@ export async function createServer(
         },
       );
     });
-    const cloud = await requireCloud(tx, input.cloudId);
+    const cloud = await requireCloudRef(tx, input.cloudId);
     const links = await linksWithSettings(tx, template);
     const settings = links.flatMap((l) => l.settings).filter((s) => s.cloudId === cloud.id);
     const facts = await catalogFacts(
@@ -276,7 +277,7 @@ export async function updateServer(
   authorizeAccount(principal, accountId, 'server.write');
   return ctx.db.transaction(async (tx) => {
     const current = await requireServer(tx, accountId, deploymentId, id);
-    const cloud = await requireCloud(tx, current.cloudId);
+    const cloud = await requireCloudRef(tx, current.cloudId);
     let next = { ...current };
     const launchChange = patch.mciId || patch.imageId || patch.instanceTypeId || patch.userData !== undefined;
     if (patch.mciId) {

@@ -23,6 +23,7 @@ import {
   type MciRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { assertVersion } from '../../http/etag.ts';
 import type { SettingInput } from './mci.schema.ts';
 
@@ -37,10 +38,7 @@ export async function requireMci(db: Executor, accountId: string, id: string): P
 
 /** R-MCI-2/3 for one setting, loading the catalog objects it names. */
 async function validateSetting(db: Executor, accountId: string, input: SettingInput): Promise<Warning[]> {
-  const cloud = await catalogRepository.findCloud(db, input.cloudId);
-  if (!cloud) {
-    throw new NotFoundError('cloud', input.cloudId);
-  }
+  const cloud = await requireCloudRef(db, input.cloudId);
   return checkSetting({
     accountId,
     cloud,
@@ -179,8 +177,7 @@ export async function addSetting(
 ): Promise<MciWithWarnings> {
   return ctx.db.transaction(async (tx) => {
     const mci = await editableHead(tx, principal, accountId, id, expected);
-    const cloud = await catalogRepository.findCloud(tx, input.cloudId);
-    if (!cloud) throw new NotFoundError('cloud', input.cloudId);
+    const cloud = await requireCloudRef(tx, input.cloudId);
     assertNoSettingForCloud(mci.settings, cloud);
     const warnings = await validateSetting(tx, accountId, input);
     await mciRepository.insertSetting(tx, id, { ...input, userData: input.userData ?? null });

@@ -16,7 +16,6 @@ import {
 } from '@mci/core';
 import {
   auditRepository,
-  catalogRepository,
   mciRepository,
   templateRepository,
   type Executor,
@@ -387,15 +386,4 @@ export async function templateRevisions(
   authorizeAccount(principal, accountId, 'account.read');
   const t = await requireTemplate(ctx.db, accountId, id);
   return { items: await templateRepository.revisions(ctx.db, t.lineageId), nextCursor: null };
-}
-
-/** Cloud ids known to the catalog, for validating a server's cloud. */
-export async function requireCloud(db: Executor, cloudId: string) {
-  const cloud = await catalogRepository.findCloud(db, cloudId);
-  if (!cloud) {
-    throw new InputError('cloud_not_found', `cloud ${cloudId} does not exist`, {
-      errors: [{ path: 'cloudId', message: 'no such cloud' }],
-    });
-  }
-  return cloud;
 }
