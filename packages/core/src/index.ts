@@ -6,3 +6,5 @@ export * from './pagination.ts';
 export * from './mci.ts';
 export * from './template.ts';
 export * from './server.ts';
+export * from './vc.ts';
+export * from './vc-components.ts';
