@@ -4411,6 +4411,276 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/mcis/{id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What this revision changes relative to `against` (any two readable revisions) */
+    get: {
+      parameters: {
+        query: {
+          /** @description The revision to compare with (the "from" side) */
+          against: string;
+        };
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['MciDiff'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/mcis/{id}/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Three-way merge another revision into this HEAD (409 listing conflicts without resolutions) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description ETag of a read (412 if stale) */
+          'if-match'?: string;
+        };
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The revision to merge into this HEAD ("theirs") */
+            from: string;
+            /**
+             * @description One entry per conflict: a cloud id (MCIs), an MCI lineage id (templates), or a field name
+             * @default {}
+             */
+            resolutions?: {
+              [key: string]: 'ours' | 'theirs';
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              lineageId: string;
+              /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+              revision: number;
+              name: string;
+              description: string;
+              tags: string[];
+              accountId: string;
+              commitMessage: string | null;
+              committedBy: string | null;
+              committedAt: string | null;
+              baseRevision: number | null;
+              clonedFrom: string | null;
+              importedFrom: string | null;
+              createdAt: string;
+              updatedAt: string;
+              settings: components['schemas']['MciSetting'][];
+              warnings: components['schemas']['Warning'][];
+              merge: {
+                /** @description The common ancestor used, or null when there was none */
+                baseId: string | null;
+                /** @description Keys whose value came from the merged revision */
+                fromTheirs: string[];
+                resolved: {
+                  [key: string]: 'ours' | 'theirs';
+                };
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{a}/server-templates': {
     parameters: {
       query?: never;
@@ -5867,6 +6137,274 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/server-templates/{id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What this revision changes relative to `against` */
+    get: {
+      parameters: {
+        query: {
+          /** @description The revision to compare with (the "from" side) */
+          against: string;
+        };
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ServerTemplateDiff'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/server-templates/{id}/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Three-way merge another revision into this HEAD; links merge keyed by MCI lineage */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'if-match'?: string;
+        };
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The revision to merge into this HEAD ("theirs") */
+            from: string;
+            /**
+             * @description One entry per conflict: a cloud id (MCIs), an MCI lineage id (templates), or a field name
+             * @default {}
+             */
+            resolutions?: {
+              [key: string]: 'ours' | 'theirs';
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              lineageId: string;
+              /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+              revision: number;
+              name: string;
+              description: string;
+              tags: string[];
+              accountId: string;
+              commitMessage: string | null;
+              committedBy: string | null;
+              committedAt: string | null;
+              baseRevision: number | null;
+              clonedFrom: string | null;
+              importedFrom: string | null;
+              createdAt: string;
+              updatedAt: string;
+              links: components['schemas']['MciLink'][];
+              merge: {
+                /** @description The common ancestor used, or null when there was none */
+                baseId: string | null;
+                /** @description Keys whose value came from the merged revision */
+                fromTheirs: string[];
+                resolved: {
+                  [key: string]: 'ours' | 'theirs';
+                };
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{a}/deployments': {
     parameters: {
       query?: never;
@@ -7188,6 +7726,84 @@ export interface components {
       updatedAt: string;
       warnings: components['schemas']['WarningInput'][];
     };
+    MciDiffInput: {
+      /** @description The revision named by `against` */
+      from: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      /** @description The revision in the path */
+      to: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      fields: {
+        name?: {
+          from: string;
+          to: string;
+        };
+        description?: {
+          from: string;
+          to: string;
+        };
+        tags?: {
+          from: string[];
+          to: string[];
+        };
+      };
+      clouds: {
+        cloudId: string;
+        cloudName: string;
+        /** @enum {string} */
+        change: 'added' | 'removed' | 'changed';
+        from: components['schemas']['MciSettingInput'] | null;
+        to: components['schemas']['MciSettingInput'] | null;
+        fields: {
+          image?: {
+            from: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+            to: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+          };
+          instanceType?: {
+            from: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+            to: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+          };
+          userData?: {
+            from: string | null;
+            to: string | null;
+          };
+        };
+      }[];
+    };
+    MergeConflictInput: {
+      key: string;
+      /** @enum {string} */
+      kind: 'entry' | 'field';
+      /** @description The cloud name, MCI name or field name */
+      label: string;
+      base: unknown;
+      ours: unknown;
+      theirs: unknown;
+    };
     MciLinkInput: {
       id: string;
       mciId: string;
@@ -7196,6 +7812,11 @@ export interface components {
       mciRevision: number;
       isDefault: boolean;
       position: number;
+      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
+      newerRevision: {
+        mciId: string;
+        revision: number;
+      } | null;
     };
     ServerTemplateInput: {
       id: string;
@@ -7244,6 +7865,58 @@ export interface components {
       linkId: string;
       /** @description Every linked MCI with a setting for this cloud, by position */
       coveredBy: string[];
+    };
+    ServerTemplateDiffInput: {
+      from: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      to: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      fields: {
+        name?: {
+          from: string;
+          to: string;
+        };
+        description?: {
+          from: string;
+          to: string;
+        };
+        tags?: {
+          from: string[];
+          to: string[];
+        };
+      };
+      defaultChanged: {
+        from: {
+          mciLineageId: string;
+          mciName: string;
+        } | null;
+        to: {
+          mciLineageId: string;
+          mciName: string;
+        } | null;
+      } | null;
+      links: {
+        mciLineageId: string;
+        mciName: string;
+        /** @enum {string} */
+        change: 'added' | 'removed' | 'revision_changed';
+        from: {
+          mciId: string;
+          revision: number;
+        } | null;
+        to: {
+          mciId: string;
+          revision: number;
+        } | null;
+      }[];
     };
     Problem: {
       type: string;
@@ -7490,6 +8163,84 @@ export interface components {
       updatedAt: string;
       warnings: components['schemas']['Warning'][];
     };
+    MciDiff: {
+      /** @description The revision named by `against` */
+      from: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      /** @description The revision in the path */
+      to: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      fields: {
+        name?: {
+          from: string;
+          to: string;
+        };
+        description?: {
+          from: string;
+          to: string;
+        };
+        tags?: {
+          from: string[];
+          to: string[];
+        };
+      };
+      clouds: {
+        cloudId: string;
+        cloudName: string;
+        /** @enum {string} */
+        change: 'added' | 'removed' | 'changed';
+        from: components['schemas']['MciSetting'] | null;
+        to: components['schemas']['MciSetting'] | null;
+        fields: {
+          image?: {
+            from: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+            to: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+          };
+          instanceType?: {
+            from: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+            to: {
+              id: string;
+              resourceUid: string;
+              name: string;
+            };
+          };
+          userData?: {
+            from: string | null;
+            to: string | null;
+          };
+        };
+      }[];
+    };
+    MergeConflict: {
+      key: string;
+      /** @enum {string} */
+      kind: 'entry' | 'field';
+      /** @description The cloud name, MCI name or field name */
+      label: string;
+      base: unknown;
+      ours: unknown;
+      theirs: unknown;
+    };
     MciLink: {
       id: string;
       mciId: string;
@@ -7498,6 +8249,11 @@ export interface components {
       mciRevision: number;
       isDefault: boolean;
       position: number;
+      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
+      newerRevision: {
+        mciId: string;
+        revision: number;
+      } | null;
     };
     ServerTemplate: {
       id: string;
@@ -7546,6 +8302,58 @@ export interface components {
       linkId: string;
       /** @description Every linked MCI with a setting for this cloud, by position */
       coveredBy: string[];
+    };
+    ServerTemplateDiff: {
+      from: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      to: {
+        id: string;
+        lineageId: string;
+        revision: number;
+        name: string;
+      };
+      fields: {
+        name?: {
+          from: string;
+          to: string;
+        };
+        description?: {
+          from: string;
+          to: string;
+        };
+        tags?: {
+          from: string[];
+          to: string[];
+        };
+      };
+      defaultChanged: {
+        from: {
+          mciLineageId: string;
+          mciName: string;
+        } | null;
+        to: {
+          mciLineageId: string;
+          mciName: string;
+        } | null;
+      } | null;
+      links: {
+        mciLineageId: string;
+        mciName: string;
+        /** @enum {string} */
+        change: 'added' | 'removed' | 'revision_changed';
+        from: {
+          mciId: string;
+          revision: number;
+        } | null;
+        to: {
+          mciId: string;
+          revision: number;
+        } | null;
+      }[];
     };
   };
   responses: never;

@@ -3,7 +3,9 @@ import type { McILink, ServerTemplate } from './template.ts';
 import { diffSnapshots, mergeSnapshots, type MergeResult, type Snapshot, type SnapshotDiff } from './vc.ts';
 
 /** R-VC-1/2 for MCIs: settings keyed by cloud, compared by image, instance type and user data. */
-export function mciSnapshot(mci: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'>): Snapshot<MciSetting> {
+export function mciSnapshot(
+  mci: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'>,
+): Snapshot<MciSetting> {
   return {
     name: mci.name,
     description: mci.description,
@@ -13,7 +15,11 @@ export function mciSnapshot(mci: Pick<Mci, 'name' | 'description' | 'tags' | 'se
 }
 
 export function sameSetting(a: MciSetting, b: MciSetting): boolean {
-  return a.imageId === b.imageId && a.instanceTypeId === b.instanceTypeId && (a.userData ?? null) === (b.userData ?? null);
+  return (
+    a.imageId === b.imageId &&
+    a.instanceTypeId === b.instanceTypeId &&
+    (a.userData ?? null) === (b.userData ?? null)
+  );
 }
 
 /** Orders cloud ids by cloud name (then id), so diffs and conflicts read the same every time. */
@@ -47,7 +53,9 @@ export function mergeMci(
 }
 
 /** R-VC-1/2 for templates: links keyed by MCI lineage, compared by the linked revision. */
-export function templateSnapshot(t: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'>): Snapshot<McILink> {
+export function templateSnapshot(
+  t: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'>,
+): Snapshot<McILink> {
   return {
     name: t.name,
     description: t.description,
@@ -93,7 +101,8 @@ export function mergedLinks(
 ): Omit<McILink, 'id'>[] {
   const order = [...ours, ...theirs].map((l) => l.mciLineageId);
   const lineages = [...new Set(order)].filter((k) => merged.entries.has(k));
-  const defaultKey = merged.defaultKey && merged.entries.has(merged.defaultKey) ? merged.defaultKey : lineages[0];
+  const defaultKey =
+    merged.defaultKey && merged.entries.has(merged.defaultKey) ? merged.defaultKey : lineages[0];
   return lineages.map((k, i) => {
     const link = merged.entries.get(k)!;
     return { mciId: link.mciId, mciLineageId: k, isDefault: k === defaultKey, position: i + 1 };

@@ -6,7 +6,10 @@ import { diffSnapshots, mergeSnapshots, resolveMerge, type Snapshot } from './vc
 type Setting = { imageId: string; instanceTypeId: string };
 const eq = (a: Setting, b: Setting) => a.imageId === b.imageId && a.instanceTypeId === b.instanceTypeId;
 const order = (a: string, b: string) => a.localeCompare(b);
-const snap = (entries: Record<string, Setting>, over: Partial<Snapshot<Setting>> = {}): Snapshot<Setting> => ({
+const snap = (
+  entries: Record<string, Setting>,
+  over: Partial<Snapshot<Setting>> = {},
+): Snapshot<Setting> => ({
   name: 'Base',
   description: '',
   tags: [],
@@ -14,7 +17,8 @@ const snap = (entries: Record<string, Setting>, over: Partial<Snapshot<Setting>>
   ...over,
 });
 const s = (imageId: string, instanceTypeId = 't') => ({ imageId, instanceTypeId });
-const merge = (b: Snapshot<Setting> | null, o: Snapshot<Setting>, t: Snapshot<Setting>) => mergeSnapshots(b, o, t, eq, order);
+const merge = (b: Snapshot<Setting> | null, o: Snapshot<Setting>, t: Snapshot<Setting>) =>
+  mergeSnapshots(b, o, t, eq, order);
 const entriesOf = (x: Snapshot<Setting>) => Object.fromEntries(x.entries);
 
 describe('R-VC-1: diff', () => {
@@ -33,7 +37,9 @@ describe('R-VC-1: diff', () => {
     ]);
   });
   it('R-VC-1: tags compare as sets', () => {
-    expect(diffSnapshots(snap({}, { tags: ['a', 'b'] }), snap({}, { tags: ['b', 'a'] }), eq, order).fields).toEqual({});
+    expect(
+      diffSnapshots(snap({}, { tags: ['a', 'b'] }), snap({}, { tags: ['b', 'a'] }), eq, order).fields,
+    ).toEqual({});
   });
 });
 
@@ -52,7 +58,9 @@ describe('R-VC-2: three-way merge', () => {
     const m = merge(base, snap({ a: s('1'), b: s('2') }), snap({ a: s('1'), b: s('2'), c: s('3') }));
     expect(entriesOf(m.result)).toEqual({ a: s('1'), b: s('2') });
     const c = merge(base, snap({ a: s('1'), b: s('2') }), snap({ a: s('1'), b: s('2'), c: s('3z') }));
-    expect(c.conflicts).toEqual([{ key: 'c', kind: 'entry', base: s('3'), ours: undefined, theirs: s('3z') }]);
+    expect(c.conflicts).toEqual([
+      { key: 'c', kind: 'entry', base: s('3'), ours: undefined, theirs: s('3z') },
+    ]);
   });
   it('R-VC-2: different changes conflict; the merge is refused until each has a resolution', () => {
     const ours = snap({ a: s('1o'), b: s('2o'), c: s('3') }, { name: 'Ours' });
@@ -61,13 +69,19 @@ describe('R-VC-2: three-way merge', () => {
     expect(m.conflicts.map((c) => c.key)).toEqual(['name', 'a', 'b']);
     const describe = (c: { key: string }) => ({ key: c.key });
     expect(() => resolveMerge(m, ours, theirs, { a: 'ours', b: 'theirs' }, describe)).toThrow(ConflictError);
-    expect(() => resolveMerge(m, ours, theirs, { a: 'ours', b: 'theirs', name: 'ours', zzz: 'ours' }, describe)).toThrow(/not in conflict/);
+    expect(() =>
+      resolveMerge(m, ours, theirs, { a: 'ours', b: 'theirs', name: 'ours', zzz: 'ours' }, describe),
+    ).toThrow(/not in conflict/);
     const result = resolveMerge(m, ours, theirs, { a: 'ours', b: 'theirs', name: 'theirs' }, describe);
     expect(entriesOf(result)).toEqual({ a: s('1o'), b: s('2t'), c: s('3') });
     expect(result.name).toBe('Theirs');
   });
   it('R-VC-2: without a common base, one-sided additions merge, clashes conflict and fields stay ours', () => {
-    const m = merge(null, snap({ a: s('1') }, { name: 'Mine' }), snap({ a: s('9'), b: s('2') }, { name: 'Upstream' }));
+    const m = merge(
+      null,
+      snap({ a: s('1') }, { name: 'Mine' }),
+      snap({ a: s('9'), b: s('2') }, { name: 'Upstream' }),
+    );
     expect(m.result.name).toBe('Mine');
     expect(entriesOf(m.result)).toEqual({ b: s('2') });
     expect(m.conflicts.map((c) => c.key)).toEqual(['a']);
@@ -76,7 +90,10 @@ describe('R-VC-2: three-way merge', () => {
 
 describe('R-VC-2: merge properties (fast-check)', () => {
   const clouds = fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6');
-  const setting = fc.record({ imageId: fc.constantFrom('i1', 'i2', 'i3'), instanceTypeId: fc.constantFrom('t1', 't2') });
+  const setting = fc.record({
+    imageId: fc.constantFrom('i1', 'i2', 'i3'),
+    instanceTypeId: fc.constantFrom('t1', 't2'),
+  });
   const snapshot = fc.dictionary(clouds, setting).map((d) => snap(d));
   const sorted = (x: Iterable<string>) => [...x].sort();
 
@@ -106,7 +123,8 @@ describe('R-VC-2: merge properties (fast-check)', () => {
     fc.assert(
       fc.property(snapshot, snapshot, snapshot, (b, o, t) => {
         const m = merge(b, o, t);
-        for (const key of m.result.entries.keys()) expect(o.entries.has(key) || t.entries.has(key)).toBe(true);
+        for (const key of m.result.entries.keys())
+          expect(o.entries.has(key) || t.entries.has(key)).toBe(true);
       }),
     );
   });

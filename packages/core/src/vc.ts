@@ -64,7 +64,8 @@ export function diffSnapshots<V>(
     const b = to.entries.get(key);
     if (a === undefined && b !== undefined) entries.push({ key, change: 'added', to: b });
     else if (a !== undefined && b === undefined) entries.push({ key, change: 'removed', from: a });
-    else if (a !== undefined && b !== undefined && !equal(a, b)) entries.push({ key, change: 'changed', from: a, to: b });
+    else if (a !== undefined && b !== undefined && !equal(a, b))
+      entries.push({ key, change: 'changed', from: a, to: b });
   }
   return { fields, entries };
 }
@@ -131,8 +132,11 @@ export function mergeSnapshots<V>(
   }
 
   const entries = new Map<string, V>();
-  const keys = [...new Set([...baseEntries.keys(), ...ours.entries.keys(), ...theirs.entries.keys()])].sort(order);
-  const same = (x: V | undefined, y: V | undefined) => (x === undefined || y === undefined ? x === y : equal(x, y));
+  const keys = [...new Set([...baseEntries.keys(), ...ours.entries.keys(), ...theirs.entries.keys()])].sort(
+    order,
+  );
+  const same = (x: V | undefined, y: V | undefined) =>
+    x === undefined || y === undefined ? x === y : equal(x, y);
   for (const key of keys) {
     const [bv, ov, tv] = [baseEntries.get(key), ours.entries.get(key), theirs.entries.get(key)];
     const choice = pick(bv, ov, tv, same);

@@ -190,7 +190,7 @@ export const mciRepository = {
   async updateRevision(
     db: Executor,
     id: string,
-    patch: Partial<Pick<RevisionRow, 'name' | 'description' | 'tags' | 'baseRevision'>>,
+    patch: Partial<Pick<RevisionRow, 'name' | 'description' | 'tags' | 'baseRevision' | 'clonedFrom'>>,
   ): Promise<void> {
     await db
       .update(mcis)

@@ -15,6 +15,8 @@ import { mcis, serverTemplates, templateLineages, templateLinks } from './schema
 export interface LinkView extends McILink {
   mciName: string;
   mciRevision: number;
+  /** R-VC-3: the lineage's newest committed revision in the account, when newer than the link's. */
+  newerRevision: { mciId: string; revision: number } | null;
 }
 
 export type TemplateRecord = ReturnType<typeof toRevisionFields> & { links: LinkView[] };
@@ -32,12 +34,21 @@ async function linksOf(db: Executor, templateIds: string[]): Promise<Map<string,
       position: templateLinks.position,
       mciName: mcis.name,
       mciRevision: mcis.revision,
+      newest: sql<{ mciId: string; revision: number } | null>`(
+        select json_build_object('mciId', m2.id, 'revision', m2.revision) from ${mcis} m2
+        where m2.lineage_id = ${templateLinks.mciLineageId} and m2.revision > 0
+        order by m2.revision desc limit 1)`,
     })
     .from(templateLinks)
     .innerJoin(mcis, eq(mcis.id, templateLinks.mciId))
     .where(inArray(templateLinks.templateId, templateIds))
     .orderBy(asc(templateLinks.position));
-  for (const { templateId, ...link } of rows) result.get(templateId)!.push(link);
+  for (const { templateId, newest, ...link } of rows) {
+    const parsed = typeof newest === 'string' ? (JSON.parse(newest) as typeof newest) : newest;
+    // A link to a HEAD MCI follows it already; only committed links can fall behind.
+    const newer = parsed && link.mciRevision > 0 && parsed.revision > link.mciRevision ? parsed : null;
+    result.get(templateId)!.push({ ...link, newerRevision: newer });
+  }
   return result;
 }
 
@@ -102,7 +113,7 @@ export const templateRepository = {
   async updateRevision(
     db: Executor,
     id: string,
-    patch: Partial<Pick<RevisionRow, 'name' | 'description' | 'tags' | 'baseRevision'>>,
+    patch: Partial<Pick<RevisionRow, 'name' | 'description' | 'tags' | 'baseRevision' | 'clonedFrom'>>,
   ): Promise<void> {
     await db
       .update(serverTemplates)
@@ -132,6 +143,17 @@ export const templateRepository = {
 
   async deleteLink(db: Executor, linkId: string): Promise<void> {
     await db.delete(templateLinks).where(eq(templateLinks.id, linkId));
+  },
+
+  async replaceAllLinks(
+    db: Executor,
+    templateId: string,
+    links: readonly Omit<McILink, 'id'>[],
+  ): Promise<void> {
+    await db.delete(templateLinks).where(eq(templateLinks.templateId, templateId));
+    if (links.length > 0) {
+      await db.insert(templateLinks).values(links.map((l) => ({ id: newId('link'), templateId, ...l })));
+    }
   },
 
   async copyLinks(db: Executor, fromTemplateId: string, toTemplateId: string): Promise<void> {

@@ -7,6 +7,8 @@ import { errorResponses, pageOf } from '../../http/common.schema.ts';
 import { etagOf, expectedVersion } from '../../http/etag.ts';
 import * as s from './mci.schema.ts';
 import * as mcis from './mci.service.ts';
+import * as vcs from './vc.schema.ts';
+import * as vc from './vc.service.ts';
 
 const tags = ['mcis'];
 const base = '/v1/accounts/:a/mcis';
@@ -259,5 +261,48 @@ export function mciRoutes(fastify: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => mcis.usage(ctx, principalOf(req), req.params.a, req.params.id),
+  );
+
+  app.get(
+    `${base}/:id/diff`,
+    {
+      schema: {
+        tags,
+        summary: 'What this revision changes relative to `against` (any two readable revisions)',
+        params: s.mciParams,
+        querystring: vcs.diffQuery,
+        response: { 200: vcs.mciDiffSchema, ...errorResponses },
+      },
+    },
+    async (req) => vc.diff(ctx, principalOf(req), req.params.a, req.params.id, req.query.against),
+  );
+
+  app.post(
+    `${base}/:id/merge`,
+    {
+      schema: {
+        tags,
+        summary:
+          'Three-way merge another revision into this HEAD (409 listing conflicts without resolutions)',
+        params: s.mciParams,
+        headers: ifMatchHeader,
+        body: vcs.mergeBody,
+        response: {
+          200: s.mciWithWarningsSchema.extend({ merge: vcs.mergeSummarySchema }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const mci = await vc.merge(
+        ctx,
+        principalOf(req),
+        req.params.a,
+        req.params.id,
+        req.body,
+        expectedVersion(req.headers['if-match']),
+      );
+      return reply.header('etag', etagOf(mci.version)).send(mci);
+    },
   );
 }

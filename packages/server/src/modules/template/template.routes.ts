@@ -8,6 +8,9 @@ import { etagOf, expectedVersion } from '../../http/etag.ts';
 import { accountParams, cloneBody, revisionSummarySchema } from '../mci/mci.schema.ts';
 import * as s from './template.schema.ts';
 import * as templates from './template.service.ts';
+import * as vcs from './vc.schema.ts';
+import * as vc from './vc.service.ts';
+import { diffQuery, mergeBody, mergeSummarySchema } from '../mci/vc.schema.ts';
 
 const tags = ['server-templates'];
 const base = '/v1/accounts/:a/server-templates';
@@ -266,5 +269,44 @@ export function templateRoutes(fastify: FastifyInstance, ctx: AppContext): void 
       },
     },
     async (req) => templates.templateRevisions(ctx, principalOf(req), req.params.a, req.params.id),
+  );
+
+  app.get(
+    `${base}/:id/diff`,
+    {
+      schema: {
+        tags,
+        summary: 'What this revision changes relative to `against`',
+        params: s.templateParams,
+        querystring: diffQuery,
+        response: { 200: vcs.templateDiffSchema, ...errorResponses },
+      },
+    },
+    async (req) => vc.diff(ctx, principalOf(req), req.params.a, req.params.id, req.query.against),
+  );
+
+  app.post(
+    `${base}/:id/merge`,
+    {
+      schema: {
+        tags,
+        summary: 'Three-way merge another revision into this HEAD; links merge keyed by MCI lineage',
+        params: s.templateParams,
+        headers: ifMatchHeader,
+        body: mergeBody,
+        response: { 200: s.templateSchema.extend({ merge: mergeSummarySchema }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const t = await vc.merge(
+        ctx,
+        principalOf(req),
+        req.params.a,
+        req.params.id,
+        req.body,
+        expectedVersion(req.headers['if-match']),
+      );
+      return reply.header('etag', etagOf(t.version)).send(t);
+    },
   );
 }

@@ -12,6 +12,10 @@ export const linkSchema = z
     mciRevision: z.number().int(),
     isDefault: z.boolean(),
     position: z.number().int(),
+    newerRevision: z
+      .object({ mciId: z.string(), revision: z.number().int() })
+      .nullable()
+      .describe('R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only)'),
   })
   .meta({ id: 'MciLink' });
 

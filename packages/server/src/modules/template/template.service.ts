@@ -77,6 +77,7 @@ async function linkMci(tx: Executor, template: TemplateRecord, mciId: string): P
     mciLineageId: mci.lineageId,
     mciName: mci.name,
     mciRevision: mci.revision,
+    newerRevision: null,
     ...plan,
   });
   return linkId;
