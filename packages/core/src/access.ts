@@ -30,6 +30,7 @@ export const ACCOUNT_ACTIONS = {
   'publication.write': 'publisher',
   'group.write': 'publisher',
   'invitation.accept': 'admin',
+  'invitation.read': null,
 } as const satisfies Record<string, Role | null>;
 export type AccountAction = keyof typeof ACCOUNT_ACTIONS;
 

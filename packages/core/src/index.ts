@@ -8,3 +8,4 @@ export * from './template.ts';
 export * from './server.ts';
 export * from './vc.ts';
 export * from './vc-components.ts';
+export * from './marketplace.ts';

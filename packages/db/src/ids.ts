@@ -18,6 +18,9 @@ export const ID_PREFIX = {
   link: 'lnk',
   deployment: 'dep',
   server: 'srv',
+  group: 'grp',
+  invitation: 'inv',
+  publication: 'pub',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIX): string {

@@ -8,3 +8,4 @@ export * as schema from './schema.ts';
 export * from './mci.repository.ts';
 export * from './template.repository.ts';
 export * from './server.repository.ts';
+export * from './marketplace.repository.ts';

@@ -232,6 +232,15 @@ export const mciRepository = {
     }
   },
 
+  /** The account's copy of a publication (R-IMP-2 dedupe), if it imported it before. */
+  async findImported(db: Executor, accountId: string, publicationId: string): Promise<string | undefined> {
+    const [row] = await db
+      .select({ id: mcis.id })
+      .from(mcis)
+      .where(and(eq(mcis.accountId, accountId), eq(mcis.importedFrom, publicationId)));
+    return row?.id;
+  },
+
   async deleteLineage(db: Executor, lineageId: string): Promise<void> {
     await db.delete(mciLineages).where(eq(mciLineages.id, lineageId));
   },

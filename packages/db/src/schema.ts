@@ -349,3 +349,119 @@ export const servers = pgTable(
     index('servers_template_idx').on(t.serverTemplateId),
   ],
 );
+
+export const accountGroups = pgTable(
+  'account_groups',
+  {
+    id: text('id').primaryKey(),
+    ownerAccountId: text('owner_account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('account_groups_owner_name_key').on(t.ownerAccountId, t.name)],
+);
+
+export const groupMembers = pgTable(
+  'account_group_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => accountGroups.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    joinedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.accountId] }),
+    index('group_members_account_idx').on(t.accountId),
+  ],
+);
+
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => accountGroups.id, { onDelete: 'cascade' }),
+    inviteeAccountId: text('invitee_account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // The code is a bearer secret: only its SHA-256 is kept.
+    codeHash: text('code_hash').notNull(),
+    state: text('state').notNull().default('pending'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('invitations_code_hash_key').on(t.codeHash),
+    index('invitations_group_idx').on(t.groupId),
+    index('invitations_invitee_idx').on(t.inviteeAccountId),
+  ],
+);
+
+export const publications = pgTable(
+  'publications',
+  {
+    id: text('id').primaryKey(),
+    publisherAccountId: text('publisher_account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind').notNull(),
+    // R-PUB-1: each revision is published once.
+    sourceId: text('source_id').notNull(),
+    lineageId: text('lineage_id').notNull(),
+    revision: integer('revision').notNull(),
+    name: text('name').notNull(),
+    shortDescription: text('short_description').notNull(),
+    longDescription: text('long_description').notNull().default(''),
+    revisionNotes: text('revision_notes').notNull().default(''),
+    categories: text('categories')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    visibility: text('visibility').notNull(),
+    groupIds: text('group_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Clouds the published revision supports, for search by cloud. */
+    cloudIds: text('cloud_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Templates: the publications of the MCI revisions they link. */
+    linkedPublicationIds: text('linked_publication_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    state: text('state').notNull().default('active'),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull(),
+    publishedBy: text('published_by').notNull(),
+  },
+  (t) => [
+    uniqueIndex('publications_source_key').on(t.sourceId),
+    index('publications_lineage_revision_idx').on(t.lineageId, t.revision),
+    index('publications_name_id_idx').on(t.name, t.id),
+    index('publications_publisher_idx').on(t.publisherAccountId),
+  ],
+);
+
+/** Per importing account, the local lineage that collects imports of one published lineage (R-IMP-1). */
+export const importLineages = pgTable(
+  'import_lineages',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    sourceLineageId: text('source_lineage_id').notNull(),
+    kind: text('kind').notNull(),
+    localLineageId: text('local_lineage_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.sourceLineageId] })],
+);

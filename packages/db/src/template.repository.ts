@@ -192,6 +192,15 @@ export const templateRepository = {
       .orderBy(asc(serverTemplates.name), asc(serverTemplates.revision));
   },
 
+  /** The account's copy of a publication (R-IMP-2 dedupe), if it imported it before. */
+  async findImported(db: Executor, accountId: string, publicationId: string): Promise<string | undefined> {
+    const [row] = await db
+      .select({ id: serverTemplates.id })
+      .from(serverTemplates)
+      .where(and(eq(serverTemplates.accountId, accountId), eq(serverTemplates.importedFrom, publicationId)));
+    return row?.id;
+  },
+
   async deleteLineage(db: Executor, lineageId: string): Promise<void> {
     await db.delete(templateLineages).where(eq(templateLineages.id, lineageId));
   },

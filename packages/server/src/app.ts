@@ -17,6 +17,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { deploymentRoutes } from './modules/deployment/deployment.routes.ts';
+import { marketplaceRoutes } from './modules/marketplace/marketplace.routes.ts';
 import { mciRoutes } from './modules/mci/mci.routes.ts';
 import { templateRoutes } from './modules/template/template.routes.ts';
 
@@ -93,5 +94,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   mciRoutes(app, ctx);
   templateRoutes(app, ctx);
   deploymentRoutes(app, ctx);
+  marketplaceRoutes(app, ctx);
   return app;
 }

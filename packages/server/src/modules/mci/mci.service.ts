@@ -16,6 +16,7 @@ import {
 import {
   auditRepository,
   catalogRepository,
+  marketplaceRepository,
   mciRepository,
   serverRepository,
   templateRepository,
@@ -34,6 +35,20 @@ export async function requireMci(db: Executor, accountId: string, id: string): P
   const mci = await mciRepository.find(db, id);
   if (!mci || mci.accountId !== accountId) throw new NotFoundError('MCI', id);
   return mci;
+}
+
+/**
+ * An MCI revision the account can read: its own, or one published to it (R-MCI-6 clones and
+ * R-VC-1 diffs may use published revisions); anything else is 404.
+ */
+export async function requireReadableMci(db: Executor, accountId: string, id: string): Promise<MciRecord> {
+  const mci = await mciRepository.find(db, id);
+  if (
+    mci &&
+    (mci.accountId === accountId || (await marketplaceRepository.sourceVisibleTo(db, id, accountId)))
+  )
+    return mci;
+  throw new NotFoundError('MCI', id);
 }
 
 /** R-MCI-2/3 for one setting, loading the catalog objects it names. */
@@ -111,7 +126,7 @@ export async function getMci(
   id: string,
 ): Promise<MciRecord> {
   authorizeAccount(principal, accountId, 'account.read');
-  return requireMci(ctx.db, accountId, id);
+  return requireReadableMci(ctx.db, accountId, id);
 }
 
 export async function listMcis(
@@ -308,7 +323,7 @@ export async function cloneMci(
 ): Promise<MciRecord> {
   authorizeAccount(principal, accountId, 'mci.write');
   return ctx.db.transaction(async (tx) => {
-    const source = await requireMci(tx, accountId, id);
+    const source = await requireReadableMci(tx, accountId, id);
     const lineageId = await mciRepository.insertLineage(tx, accountId);
     const cloneId = await mciRepository.insertRevision(tx, {
       lineageId,
@@ -414,6 +429,16 @@ export async function deleteMci(
           },
         },
       );
+    }
+    const published = (await mciRepository.revisions(tx, mci.lineageId)).map((r) => r.id);
+    for (const revisionId of published) {
+      const pub = await marketplaceRepository.findPublicationBySource(tx, revisionId);
+      if (pub) {
+        throw new ConflictError(
+          'mci_published',
+          `MCI "${mci.name}" revision ${pub.revision} is published (${pub.id}); importers rely on it — deprecate the publication instead`,
+        );
+      }
     }
     await mciRepository.deleteLineage(tx, mci.lineageId);
     await audit(tx, principal, mci, 'mci.delete', `deleted MCI "${mci.name}" and all its revisions`);

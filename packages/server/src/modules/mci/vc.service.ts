@@ -24,7 +24,7 @@ import {
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { assertVersion } from '../../http/etag.ts';
-import { requireMci } from './mci.service.ts';
+import { requireMci, requireReadableMci } from './mci.service.ts';
 
 const side = (m: MciRecord) => ({ id: m.id, lineageId: m.lineageId, revision: m.revision, name: m.name });
 const imageRef = (s: MciSettingView) => ({
@@ -60,8 +60,8 @@ export async function diff(
   against: string,
 ) {
   authorizeAccount(principal, accountId, 'account.read');
-  const to = await requireMci(ctx.db, accountId, id);
-  const from = await requireMci(ctx.db, accountId, against);
+  const to = await requireReadableMci(ctx.db, accountId, id);
+  const from = await requireReadableMci(ctx.db, accountId, against);
   const names = cloudNames(from, to);
   const d = diffMci(from, to, names);
   return {
@@ -135,7 +135,7 @@ export async function merge(
     const head = await requireMci(tx, accountId, id);
     assertEditable(head);
     assertVersion(head, expected);
-    const theirs = await requireMci(tx, accountId, input.from);
+    const theirs = await requireReadableMci(tx, accountId, input.from);
     const base = await loadBase(tx, head, theirs);
     const names = cloudNames(base, head, theirs);
     const m = mergeMci(base, head, theirs, names);

@@ -16,6 +16,13 @@ export const linkSchema = z
       .object({ mciId: z.string(), revision: z.number().int() })
       .nullable()
       .describe('R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only)'),
+    newerInMarketplace: z
+      .object({ publicationId: z.string(), revision: z.number().int() })
+      .nullable()
+      .optional()
+      .describe(
+        'R-VC-3: for an imported MCI, a newer active revision in the marketplace (on reads of a HEAD template)',
+      ),
   })
   .meta({ id: 'MciLink' });
 

@@ -16,6 +16,7 @@ import {
 } from '@mci/core';
 import {
   auditRepository,
+  marketplaceRepository,
   mciRepository,
   templateRepository,
   type Executor,
@@ -24,6 +25,22 @@ import {
 import type { AppContext } from '../../context.ts';
 import { assertVersion } from '../../http/etag.ts';
 import { commitMciIn, requireMci } from '../mci/mci.service.ts';
+
+/** A template revision the account can read: its own or one published to it. */
+export async function requireReadableTemplate(
+  db: Executor,
+  accountId: string,
+  id: string,
+): Promise<TemplateRecord> {
+  const template = await templateRepository.find(db, id);
+  if (
+    template &&
+    (template.accountId === accountId || (await marketplaceRepository.sourceVisibleTo(db, id, accountId)))
+  ) {
+    return template;
+  }
+  throw new NotFoundError('server template', id);
+}
 
 export async function requireTemplate(db: Executor, accountId: string, id: string): Promise<TemplateRecord> {
   const template = await templateRepository.find(db, id);
@@ -109,7 +126,32 @@ export async function createTemplate(
 
 export async function getTemplate(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'account.read');
-  return requireTemplate(ctx.db, accountId, id);
+  const template = await requireReadableTemplate(ctx.db, accountId, id);
+  if (template.revision !== 0 || template.accountId !== accountId) return template;
+  return { ...template, links: await withMarketplaceNotices(ctx.db, accountId, template.links) };
+}
+
+/** R-VC-3: for links to imported MCIs, the newest active revision the marketplace offers, if newer. */
+async function withMarketplaceNotices(db: Executor, accountId: string, links: TemplateRecord['links']) {
+  const mcis = await mciRepository.findMany(
+    db,
+    links.map((l) => l.mciId),
+  );
+  return Promise.all(
+    links.map(async (link) => {
+      const importedFrom = mcis.find((m) => m.id === link.mciId)?.importedFrom;
+      if (!importedFrom) return { ...link, newerInMarketplace: null };
+      const pub = await marketplaceRepository.findPublication(db, importedFrom);
+      const newest = pub && (await marketplaceRepository.newestVisibleRevision(db, pub.lineageId, accountId));
+      return {
+        ...link,
+        newerInMarketplace:
+          newest && newest.revision > link.mciRevision
+            ? { publicationId: newest.id, revision: newest.revision }
+            : null,
+      };
+    }),
+  );
 }
 
 export async function listTemplates(

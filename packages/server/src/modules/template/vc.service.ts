@@ -21,7 +21,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { assertVersion } from '../../http/etag.ts';
 import { fieldChanges } from '../mci/vc.service.ts';
-import { requireTemplate } from './template.service.ts';
+import { requireReadableTemplate, requireTemplate } from './template.service.ts';
 
 const side = (t: TemplateRecord) => ({
   id: t.id,
@@ -43,8 +43,8 @@ export async function diff(
   against: string,
 ) {
   authorizeAccount(principal, accountId, 'account.read');
-  const to = await requireTemplate(ctx.db, accountId, id);
-  const from = await requireTemplate(ctx.db, accountId, against);
+  const to = await requireReadableTemplate(ctx.db, accountId, id);
+  const from = await requireReadableTemplate(ctx.db, accountId, against);
   const names = lineageNames(from, to);
   const d = diffTemplate(from, to, names);
   const ref = (l: McILink | undefined) =>

@@ -1,0 +1,148 @@
+import {
+  INVITATION_STATES,
+  LIMITS,
+  PUBLICATION_KINDS,
+  PUBLICATION_STATES,
+  PUBLICATION_VISIBILITIES,
+} from '@mci/core';
+import { z } from 'zod';
+import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+
+export const publicationSchema = z
+  .object({
+    id: z.string(),
+    publisherAccountId: z.string(),
+    kind: z.enum(PUBLICATION_KINDS),
+    sourceId: z.string(),
+    lineageId: z.string(),
+    revision: z.number().int(),
+    name: z.string(),
+    shortDescription: z.string(),
+    longDescription: z.string(),
+    revisionNotes: z.string(),
+    categories: z.array(z.string()),
+    visibility: z.enum(PUBLICATION_VISIBILITIES),
+    groupIds: z.array(z.string()),
+    cloudIds: z.array(z.string()),
+    linkedPublicationIds: z.array(z.string()),
+    state: z.enum(PUBLICATION_STATES),
+    publishedAt: z.string(),
+  })
+  .meta({ id: 'Publication' });
+
+export const publishBody = z.strictObject({
+  sourceId: idParam.describe('A committed MCI or ServerTemplate revision of this account'),
+  visibility: z.enum(PUBLICATION_VISIBILITIES),
+  groupIds: z.array(idParam).max(100).default([]),
+  shortDescription: z.string().trim().min(1).max(280),
+  longDescription: descriptionField.default(''),
+  revisionNotes: descriptionField.optional().describe('Defaults to the commit message'),
+  categories: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(20).default([]),
+  strict: z
+    .boolean()
+    .default(false)
+    .describe('Refuse (422) when any receiving account could not launch an image'),
+});
+
+export const preflightSchema = z
+  .object({
+    visibility: z.enum(PUBLICATION_VISIBILITIES),
+    receivingAccounts: z.array(z.object({ id: z.string(), name: z.string() })),
+    images: z.array(
+      z.object({
+        imageId: z.string(),
+        resourceUid: z.string(),
+        name: z.string(),
+        cloudId: z.string(),
+        cloudName: z.string(),
+        visibility: z.string(),
+        state: z.string(),
+        ownerAccountId: z.string().nullable(),
+        mciIds: z.array(z.string()),
+      }),
+    ),
+    matrix: z.array(
+      z.object({
+        imageId: z.string(),
+        cloudId: z.string(),
+        accountId: z.string(),
+        usable: z.boolean(),
+        reason: z.enum(['private_not_shared', 'unavailable', 'deprecated']).nullable(),
+      }),
+    ),
+    warnings: z.array(
+      z.object({
+        code: z.string(),
+        message: z.string(),
+        imageId: z.string().optional(),
+        accountId: z.string().optional(),
+        cloudId: z.string().optional(),
+      }),
+    ),
+    gaps: z.number().int(),
+    ok: z.boolean(),
+  })
+  .meta({ id: 'Preflight' });
+
+export const publishResultSchema = z
+  .object({
+    publication: publicationSchema,
+    publishedAlong: z.array(publicationSchema),
+    preflight: preflightSchema,
+  })
+  .meta({ id: 'PublishResult' });
+
+export const marketplaceQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().min(1).max(200).optional().describe('Text in the name or descriptions'),
+  kind: z.enum(PUBLICATION_KINDS).optional(),
+  category: z.string().trim().min(1).max(LIMITS.tagLength).optional(),
+  publisher: idParam.optional().describe('Publisher account id'),
+  cloudId: idParam.optional().describe('Only publications that support this cloud'),
+});
+
+export const importBody = z.strictObject({ publicationId: idParam });
+export const importResultSchema = z
+  .object({
+    kind: z.enum(PUBLICATION_KINDS),
+    id: z.string().describe('The local, read-only copy'),
+    created: z.boolean().describe('false when the account already had this import'),
+    importedMciIds: z.array(z.string()).describe('MCI copies a template import brought along'),
+  })
+  .meta({ id: 'ImportResult' });
+
+export const groupSchema = z
+  .object({
+    id: z.string(),
+    ownerAccountId: z.string(),
+    name: z.string(),
+    description: z.string(),
+    memberAccountIds: z.array(z.string()),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'AccountGroup' });
+
+export const invitationSchema = z
+  .object({
+    id: z.string(),
+    groupId: z.string(),
+    inviteeAccountId: z.string(),
+    state: z.enum(INVITATION_STATES),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    acceptedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Invitation' });
+
+export const createGroupBody = z.strictObject({ name: nameField, description: descriptionField.default('') });
+export const inviteBody = z.strictObject({ accountId: idParam });
+
+export const accountParams = z.strictObject({ a: idParam });
+export const publicationParams = z.strictObject({ a: idParam, p: idParam });
+export const groupParams = z.strictObject({ a: idParam, g: idParam });
+export const invitationParams = z.strictObject({ a: idParam, g: idParam, invitationId: idParam });
+export const memberParams = z.strictObject({ a: idParam, g: idParam, accountId: idParam });
+export const acceptParams = z.strictObject({ b: idParam, code: z.string().min(1).max(200) });
+export const listQuery = z.strictObject({ ...pageQuery });
+
+export const publicationPage = pageOf(publicationSchema);

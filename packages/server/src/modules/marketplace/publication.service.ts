@@ -1,0 +1,378 @@
+import {
+  assertNoHeadLinks,
+  assertPublishable,
+  authorizeAccount,
+  ConflictError,
+  decodeCursor,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  preflight,
+  toPage,
+  type Image,
+  type PreflightImage,
+  type Principal,
+  type PublicationKind,
+  type PublicationVisibility,
+} from '@mci/core';
+import {
+  auditRepository,
+  catalogRepository,
+  marketplaceRepository,
+  mciRepository,
+  templateRepository,
+  type Executor,
+  type MciRecord,
+  type PublicationRecord,
+  type TemplateRecord,
+} from '@mci/db';
+import type { AppContext } from '../../context.ts';
+
+export interface PublishInput {
+  sourceId: string;
+  visibility: PublicationVisibility;
+  groupIds: string[];
+  shortDescription: string;
+  longDescription: string;
+  revisionNotes?: string;
+  categories: string[];
+  strict: boolean;
+}
+
+type Source = { kind: 'mci'; mci: MciRecord } | { kind: 'server_template'; template: TemplateRecord };
+
+/** The revision to publish, which must be the account's own (R-PUB-1). */
+async function requireSource(db: Executor, accountId: string, sourceId: string): Promise<Source> {
+  const mci = await mciRepository.find(db, sourceId);
+  if (mci && mci.accountId === accountId) return { kind: 'mci', mci };
+  const template = await templateRepository.find(db, sourceId);
+  if (template && template.accountId === accountId) return { kind: 'server_template', template };
+  throw new InputError('source_not_found', `No MCI or ServerTemplate revision ${sourceId} in this account`, {
+    errors: [{ path: 'sourceId', message: 'no such revision in this account' }],
+  });
+}
+
+/** Groups must be the account's own, and given exactly when visibility is `groups`. */
+async function validateGroups(db: Executor, accountId: string, input: PublishInput): Promise<string[]> {
+  if (input.visibility === 'public') {
+    if (input.groupIds.length > 0) {
+      throw new InputError('groups_with_public', 'groupIds apply to visibility "groups" only', {
+        errors: [{ path: 'groupIds', message: 'must be empty for a public publication' }],
+      });
+    }
+    return [];
+  }
+  if (input.groupIds.length === 0) {
+    throw new InputError('groups_required', 'Name at least one account group to share with', {
+      errors: [{ path: 'groupIds', message: 'required when visibility is "groups"' }],
+    });
+  }
+  for (const [i, id] of input.groupIds.entries()) {
+    const group = await marketplaceRepository.findGroup(db, id);
+    if (!group || group.ownerAccountId !== accountId) {
+      throw new InputError('group_not_found', `account group ${id} is not a group of this account`, {
+        errors: [{ path: `groupIds.${i}`, message: 'not a group of this account' }],
+      });
+    }
+  }
+  return input.groupIds;
+}
+
+/** What publishing would do: the MCI revisions to publish along, and those already published. */
+interface Plan {
+  source: Source;
+  name: string;
+  mcis: MciRecord[];
+  /** MCI revision id → existing publication id (published before, or the publication an import came from). */
+  existing: Map<string, string>;
+}
+
+async function planPublication(db: Executor, accountId: string, input: PublishInput): Promise<Plan> {
+  const source = await requireSource(db, accountId, input.sourceId);
+  const rev = source.kind === 'mci' ? source.mci : source.template;
+  assertPublishable(rev, source.kind === 'mci' ? 'MCI' : 'ServerTemplate');
+  const already = await marketplaceRepository.findPublicationBySource(db, rev.id);
+  if (already) {
+    throw new ConflictError(
+      'already_published',
+      `Revision ${rev.revision} of "${rev.name}" is already published (${already.id})`,
+      {
+        details: { publicationId: already.id },
+      },
+    );
+  }
+  if (source.kind === 'mci') return { source, name: rev.name, mcis: [source.mci], existing: new Map() };
+  assertNoHeadLinks(source.template.links);
+  const mcis = await mciRepository.findMany(
+    db,
+    source.template.links.map((l) => l.mciId),
+  );
+  const existing = new Map<string, string>();
+  for (const mci of mcis) {
+    const published =
+      mci.importedFrom ?? (await marketplaceRepository.findPublicationBySource(db, mci.id))?.id;
+    if (published) existing.set(mci.id, published);
+  }
+  return { source, name: rev.name, mcis, existing };
+}
+
+/** R-GRP-2 over every image the plan's MCIs reference, for the groups' member accounts. */
+async function runPreflight(
+  db: Executor,
+  accountId: string,
+  plan: Plan,
+  visibility: PublicationVisibility,
+  groupIds: string[],
+) {
+  const byImage = new Map<string, PreflightImage>();
+  for (const mci of plan.mcis) {
+    for (const s of mci.settings) {
+      const entry = byImage.get(s.imageId);
+      if (entry) entry.mciIds.push(mci.id);
+      else
+        byImage.set(s.imageId, {
+          image: (await catalogRepository.findImage(db, s.imageId)) as Image,
+          cloudName: s.cloudName,
+          mciIds: [mci.id],
+        });
+    }
+  }
+  const receivers = (await marketplaceRepository.membersOfGroups(db, groupIds)).filter(
+    (a) => a.id !== accountId,
+  );
+  const result = preflight(
+    visibility,
+    [...byImage.values()],
+    receivers.map((a) => a.id),
+  );
+  return {
+    visibility,
+    receivingAccounts: receivers,
+    images: [...byImage.values()]
+      .map(({ image, cloudName, mciIds }) => ({
+        imageId: image.id,
+        resourceUid: image.resourceUid,
+        name: image.name,
+        cloudId: image.cloudId,
+        cloudName,
+        visibility: image.visibility,
+        state: image.state,
+        ownerAccountId: image.ownerAccountId,
+        mciIds,
+      }))
+      .sort((a, b) => a.cloudName.localeCompare(b.cloudName) || a.resourceUid.localeCompare(b.resourceUid)),
+    matrix: result.cells,
+    warnings: result.warnings,
+    gaps: result.gaps,
+    ok: result.gaps === 0,
+  };
+}
+export type PreflightReport = Awaited<ReturnType<typeof runPreflight>>;
+
+function strictFailure(report: PreflightReport): InputError {
+  return new InputError(
+    'preflight_failed',
+    `${report.gaps} receiving account/image pair(s) could not launch; see preflight`,
+    {
+      details: { preflight: report },
+    },
+  );
+}
+
+/** `POST …/publications/preflight`: the R-GRP-2 matrix for a publication, publishing nothing. */
+export async function preflightPublication(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  input: PublishInput,
+) {
+  authorizeAccount(principal, accountId, 'publication.write');
+  const groupIds = await validateGroups(ctx.db, accountId, input);
+  const plan = await planPublication(ctx.db, accountId, input);
+  const report = await runPreflight(ctx.db, accountId, plan, input.visibility, groupIds);
+  if (input.strict && !report.ok) throw strictFailure(report);
+  return report;
+}
+
+function cloudIdsOf(mcis: MciRecord[]): string[] {
+  return [...new Set(mcis.flatMap((m) => m.settings.map((s) => s.cloudId)))].sort();
+}
+
+/**
+ * R-PUB-1/2 and R-GRP-2: publishes a committed revision once; a template takes along each linked
+ * MCI revision not yet published, with the same visibility, in one transaction. Every publish
+ * runs the preflight; `strict` refuses on any gap.
+ */
+export async function publish(ctx: AppContext, principal: Principal, accountId: string, input: PublishInput) {
+  authorizeAccount(principal, accountId, 'publication.write');
+  return ctx.db.transaction(async (tx) => {
+    const groupIds = await validateGroups(tx, accountId, input);
+    const plan = await planPublication(tx, accountId, input);
+    const report = await runPreflight(tx, accountId, plan, input.visibility, groupIds);
+    if (input.strict && !report.ok) throw strictFailure(report);
+    const now = ctx.clock();
+    const common = {
+      publisherAccountId: accountId,
+      visibility: input.visibility,
+      groupIds,
+      publishedAt: now,
+      publishedBy: principal.userId,
+    };
+    const alongside: PublicationRecord[] = [];
+    const publishMci = async (
+      mci: MciRecord,
+      texts: Pick<PublishInput, 'shortDescription' | 'longDescription' | 'categories'> & {
+        revisionNotes?: string;
+      },
+    ) =>
+      marketplaceRepository.insertPublication(tx, {
+        ...common,
+        kind: 'mci',
+        sourceId: mci.id,
+        lineageId: mci.lineageId,
+        revision: mci.revision,
+        name: mci.name,
+        shortDescription: texts.shortDescription,
+        longDescription: texts.longDescription,
+        revisionNotes: texts.revisionNotes ?? mci.commitMessage ?? '',
+        categories: texts.categories,
+        cloudIds: cloudIdsOf([mci]),
+        linkedPublicationIds: [],
+      });
+    let publication: PublicationRecord;
+    if (plan.source.kind === 'mci') {
+      publication = await publishMci(plan.source.mci, input);
+    } else {
+      const linked: string[] = [];
+      for (const mci of plan.mcis) {
+        const existing = plan.existing.get(mci.id);
+        if (existing) {
+          linked.push(existing);
+          continue;
+        }
+        const p = await publishMci(mci, {
+          shortDescription:
+            mci.description.slice(0, 280) ||
+            `MultiCloud Image ${mci.name}, published with ServerTemplate ${plan.name}`,
+          longDescription: mci.description,
+          categories: input.categories,
+        });
+        alongside.push(p);
+        linked.push(p.id);
+      }
+      const t = plan.source.template;
+      publication = await marketplaceRepository.insertPublication(tx, {
+        ...common,
+        kind: 'server_template',
+        sourceId: t.id,
+        lineageId: t.lineageId,
+        revision: t.revision,
+        name: t.name,
+        shortDescription: input.shortDescription,
+        longDescription: input.longDescription,
+        revisionNotes: input.revisionNotes ?? t.commitMessage ?? '',
+        categories: input.categories,
+        cloudIds: cloudIdsOf(plan.mcis),
+        linkedPublicationIds: linked,
+      });
+    }
+    for (const p of [...alongside, publication]) {
+      await auditRepository.insert(tx, {
+        accountId,
+        userId: principal.userId,
+        action: 'publication.create',
+        targetType: 'publication',
+        targetId: p.id,
+        summary: `published ${p.kind === 'mci' ? 'MCI' : 'ServerTemplate'} "${p.name}" r${p.revision} (${p.visibility})`,
+      });
+    }
+    return { publication, publishedAlong: alongside, preflight: report };
+  });
+}
+
+/** A publication the account may see (R-PUB-3), or 404. */
+export async function requireVisiblePublication(
+  db: Executor,
+  accountId: string,
+  id: string,
+): Promise<PublicationRecord> {
+  const pub = await marketplaceRepository.findPublication(db, id);
+  if (!pub || !(await marketplaceRepository.isVisible(db, id, accountId)))
+    throw new NotFoundError('publication', id);
+  return pub;
+}
+
+export async function getPublication(ctx: AppContext, principal: Principal, accountId: string, id: string) {
+  authorizeAccount(principal, accountId, 'account.read');
+  return requireVisiblePublication(ctx.db, accountId, id);
+}
+
+/** The publisher deprecates or reactivates its publication (R-PUB-3). */
+export async function setPublicationState(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  id: string,
+  state: 'active' | 'deprecated',
+) {
+  authorizeAccount(principal, accountId, 'publication.write');
+  return ctx.db.transaction(async (tx) => {
+    const pub = await requireVisiblePublication(tx, accountId, id);
+    if (pub.publisherAccountId !== accountId) {
+      throw new ForbiddenError(
+        'not_publisher',
+        `Only the publisher of "${pub.name}" can ${state === 'deprecated' ? 'deprecate' : 'reactivate'} it`,
+      );
+    }
+    const updated = await marketplaceRepository.setPublicationState(tx, id, state);
+    await auditRepository.insert(tx, {
+      accountId,
+      userId: principal.userId,
+      action: state === 'deprecated' ? 'publication.deprecate' : 'publication.reactivate',
+      targetType: 'publication',
+      targetId: id,
+      summary: `${state === 'deprecated' ? 'deprecated' : 'reactivated'} "${pub.name}" r${pub.revision}`,
+    });
+    return updated;
+  });
+}
+
+export async function listMarketplace(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  q: {
+    limit: number;
+    cursor?: string;
+    q?: string;
+    kind?: PublicationKind;
+    category?: string;
+    publisher?: string;
+    cloudId?: string;
+  },
+) {
+  authorizeAccount(principal, accountId, 'account.read');
+  let after: { name: string; id: string } | undefined;
+  if (q.cursor) {
+    const [name, id] = decodeCursor(q.cursor, 2);
+    after = { name: String(name), id: String(id) };
+  }
+  const rows = await marketplaceRepository.marketplace(ctx.db, { ...q, accountId, after });
+  return toPage(rows, q.limit, (p) => [p.name, p.id]);
+}
+
+export async function listOwnPublications(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  q: { limit: number; cursor?: string },
+) {
+  authorizeAccount(principal, accountId, 'account.read');
+  let after: { name: string; id: string } | undefined;
+  if (q.cursor) {
+    const [name, id] = decodeCursor(q.cursor, 2);
+    after = { name: String(name), id: String(id) };
+  }
+  const rows = await marketplaceRepository.listOwnPublications(ctx.db, accountId, after, q.limit);
+  return toPage(rows, q.limit, (p) => [p.name, p.id]);
+}
