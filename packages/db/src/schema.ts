@@ -131,6 +131,11 @@ export const images = pgTable(
     uniqueIndex('images_cloud_resource_uid_key').on(t.cloudId, t.resourceUid),
     // Keyset pagination walks this index in order: (cloud, name, id).
     index('images_cloud_name_id_idx').on(t.cloudId, t.name, t.id),
+    // Filtered lists walk these instead of skipping non-matching rows of the name index.
+    index('images_cloud_os_name_id_idx').on(t.cloudId, t.osFamily, t.name, t.id),
+    index('images_cloud_arch_name_id_idx').on(t.cloudId, t.cpuArchitecture, t.name, t.id),
+    index('images_cloud_state_name_id_idx').on(t.cloudId, t.state, t.name, t.id),
+    index('images_cloud_visibility_name_id_idx').on(t.cloudId, t.visibility, t.name, t.id),
     index('images_owner_idx').on(t.ownerAccountId),
     index('images_launch_permissions_idx').using('gin', t.launchPermissions),
     check('images_visibility_check', sql`${t.visibility} in ('public', 'private')`),

@@ -99,34 +99,44 @@ function authorizeImageOwnership(
   authorizeAccount(principal, image.ownerAccountId, 'image.private.manage');
 }
 
-/** Checks the references an image makes: launch-permission accounts and the replacement image. */
+type ImageReferences = {
+  visibility: Image['visibility'];
+  launchPermissions?: string[];
+  replacementImageId?: string | null;
+};
+
+/**
+ * Checks the references images make — launch-permission accounts and replacement images — for a
+ * whole batch with one query each, naming every offending field.
+ */
 async function validateImageReferences(
   db: Executor,
   cloudId: string,
-  image: {
-    visibility: Image['visibility'];
-    launchPermissions?: string[];
-    replacementImageId?: string | null;
-  },
-  path: string,
+  items: readonly { image: ImageReferences; path: string }[],
 ): Promise<void> {
   const errors: { path: string; message: string }[] = [];
-  if (image.visibility === 'public' && image.launchPermissions && image.launchPermissions.length > 0) {
-    errors.push({
-      path: `${path}launchPermissions`,
-      message: 'a public image can be launched by every account; launch permissions apply to private images',
-    });
-  }
-  for (const id of await catalogRepository.missingAccountIds(db, image.launchPermissions ?? [])) {
-    errors.push({ path: `${path}launchPermissions`, message: `account ${id} does not exist` });
-  }
-  if (image.replacementImageId) {
-    const replacement = await catalogRepository.findImage(db, image.replacementImageId);
-    if (!replacement || replacement.cloudId !== cloudId) {
+  const allAccounts = [...new Set(items.flatMap(({ image }) => image.launchPermissions ?? []))];
+  const missing = new Set(await catalogRepository.missingAccountIds(db, allAccounts));
+  for (const { image, path } of items) {
+    if (image.visibility === 'public' && image.launchPermissions && image.launchPermissions.length > 0) {
       errors.push({
-        path: `${path}replacementImageId`,
-        message: `image ${image.replacementImageId} is not an image of cloud ${cloudId}`,
+        path: `${path}launchPermissions`,
+        message:
+          'a public image can be launched by every account; launch permissions apply to private images',
       });
+    }
+    for (const id of image.launchPermissions ?? []) {
+      if (missing.has(id))
+        errors.push({ path: `${path}launchPermissions`, message: `account ${id} does not exist` });
+    }
+    if (image.replacementImageId) {
+      const replacement = await catalogRepository.findImage(db, image.replacementImageId);
+      if (!replacement || replacement.cloudId !== cloudId) {
+        errors.push({
+          path: `${path}replacementImageId`,
+          message: `image ${image.replacementImageId} is not an image of cloud ${cloudId}`,
+        });
+      }
     }
   }
   if (errors.length > 0) {
@@ -163,7 +173,7 @@ export async function createImage(
   authorizeImageOwnership(principal, input, '');
   return ctx.db.transaction(async (tx) => {
     await requireCloud(tx, cloudId);
-    await validateImageReferences(tx, cloudId, input, '');
+    await validateImageReferences(tx, cloudId, [{ image: input, path: '' }]);
     const image = await catalogRepository.insertImage(tx, newImage(cloudId, input, ctx.clock()));
     await auditRepository.insert(tx, {
       accountId: image.ownerAccountId,
@@ -200,18 +210,22 @@ export async function createImagesBulk(
   });
   return ctx.db.transaction(async (tx) => {
     await requireCloud(tx, cloudId);
-    for (const [i, input] of inputs.entries()) {
-      if (input.launchPermissions.length > 0 || input.replacementImageId) {
-        await validateImageReferences(tx, cloudId, input, `images.${i}.`);
-      }
-    }
+    await validateImageReferences(
+      tx,
+      cloudId,
+      inputs
+        .map((image, i) => ({ image, path: `images.${i}.` }))
+        .filter(({ image }) => image.launchPermissions.length > 0 || image.replacementImageId),
+    );
     const now = ctx.clock();
     const created = await catalogRepository.insertImagesBulk(
       tx,
       inputs.map((input) => newImage(cloudId, input, now)),
     );
-    for (const owner of new Set(inputs.map((i) => i.ownerAccountId ?? null))) {
-      const count = inputs.filter((i) => (i.ownerAccountId ?? null) === owner).length;
+    const perOwner = new Map<string | null, number>();
+    for (const input of inputs)
+      perOwner.set(input.ownerAccountId ?? null, (perOwner.get(input.ownerAccountId ?? null) ?? 0) + 1);
+    for (const [owner, count] of perOwner) {
       await auditRepository.insert(tx, {
         accountId: owner,
         userId: principal.userId,
@@ -271,7 +285,9 @@ export async function updateImage(
       );
     }
     authorizeImageOwnership(principal, current, '');
-    await validateImageReferences(tx, cloudId, { visibility: current.visibility, ...patch }, '');
+    await validateImageReferences(tx, cloudId, [
+      { image: { visibility: current.visibility, ...patch }, path: '' },
+    ]);
     if (patch.replacementImageId === imageId) {
       throw new InputError('invalid_image', 'An image cannot replace itself', {
         errors: [{ path: 'replacementImageId', message: 'must name another image' }],

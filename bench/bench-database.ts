@@ -1,0 +1,82 @@
+/** A throw-away PostgreSQL database for one bench run, created beside the server's others. */
+import { randomBytes } from 'node:crypto';
+import { migrateDatabase, openDatabase, type Database } from '@mci/db';
+import pg from 'pg';
+
+export interface BenchDatabase {
+  /** Connection string of the fresh database. */
+  url: string;
+  name: string;
+  database: Database;
+  /** Closes the pool and drops the database; safe to call twice. */
+  drop(): Promise<void>;
+}
+
+const HOW_TO_START =
+  'Set BENCH_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server the bench may create databases on, e.g.\n' +
+  '  docker run -d --name mci-pg -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:15\n' +
+  '  BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench';
+
+/** The server to run on: BENCH_DATABASE_URL, else DATABASE_URL; a clear error when neither is set. */
+export function benchServerUrl(env: NodeJS.ProcessEnv): string {
+  const url = env.BENCH_DATABASE_URL || env.DATABASE_URL;
+  if (!url) throw new Error(`bench: no PostgreSQL server given.\n${HOW_TO_START}`);
+  return url;
+}
+
+/** `url` pointing at database `name` on the same server. */
+export function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE cannot run inside the target). */
+async function onMaintenanceDb(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabaseName(serverUrl, 'postgres') });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `bench: cannot connect to ${redact(serverUrl)}: ${(error as Error).message}\n${HOW_TO_START}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+/** Creates `mci_bench_<random>`, opens and migrates it. */
+export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
+  const name = `mci_bench_${randomBytes(5).toString('hex')}`;
+  await onMaintenanceDb(serverUrl, `create database ${name}`);
+  const url = withDatabaseName(serverUrl, name);
+  let database: Database | undefined;
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await database?.close().catch(() => undefined);
+    await onMaintenanceDb(serverUrl, `drop database if exists ${name} with (force)`);
+  };
+  try {
+    database = await openDatabase({ kind: 'postgres', url });
+    await migrateDatabase(database);
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { url, name, database, drop };
+}
