@@ -325,6 +325,29 @@ describe('R-IMP-1..3: imports', () => {
   });
 });
 
+describe('R-VC-3: update notices from the marketplace', () => {
+  it('R-VC-3: a HEAD template linking an imported MCI shows the newer revision in the marketplace', async () => {
+    const { head, r1 } = await committedMci('Noticed');
+    const p1 = (await publish({ sourceId: r1.id })).data.publication;
+    const copy = (
+      await h.call('POST', a(M, '/imports'), { token: lib.token, body: { publicationId: p1.id } })
+    ).data;
+    const t = (
+      await h.call('POST', a(M, '/server-templates'), {
+        token: lib.token,
+        body: { name: 'Uses import', mciIds: [copy.id] },
+      })
+    ).data;
+    expect(t.links[0].newerInMarketplace ?? null).toBeNull();
+    const r2 = (
+      await h.call('POST', a(P, `/mcis/${head.id}/commit`), { token: pub.token, body: { message: 'v2' } })
+    ).data;
+    const p2 = (await publish({ sourceId: r2.id })).data.publication;
+    const read = await h.call('GET', a(M, `/server-templates/${t.id}`), { token: lib.token });
+    expect(read.data.links[0].newerInMarketplace).toEqual({ publicationId: p2.id, revision: 2 });
+  });
+});
+
 describe('R-GRP-1: account groups and invitations', () => {
   it('R-GRP-1: an admin of the invited account accepts; single use; another role gets 403', async () => {
     const g = (await h.call('POST', a(P, '/account-groups'), { token: pub.token, body: { name: 'Once' } }))
