@@ -7500,6 +7500,8 @@ export interface paths {
           publisher?: string;
           /** @description Only publications that support this cloud */
           cloudId?: string;
+          /** @description A specific revision instead of each lineage’s newest */
+          revision?: number;
         };
         header?: never;
         path: {
@@ -9681,6 +9683,8 @@ export interface components {
     PublicationInput: {
       id: string;
       publisherAccountId: string;
+      /** @description The publishing account’s name */
+      publisherName: string;
       /** @enum {string} */
       kind: 'mci' | 'server_template';
       sourceId: string;
@@ -10213,6 +10217,8 @@ export interface components {
     Publication: {
       id: string;
       publisherAccountId: string;
+      /** @description The publishing account’s name */
+      publisherName: string;
       /** @enum {string} */
       kind: 'mci' | 'server_template';
       sourceId: string;

@@ -88,6 +88,8 @@ export interface MarketplaceFilter {
   category?: string;
   publisher?: string;
   cloudId?: string;
+  /** A specific revision: searches every active revision, not only each lineage's newest. */
+  revision?: number;
   after?: { name: string; id: string };
   limit: number;
 }
@@ -179,12 +181,25 @@ export const marketplaceRepository = {
    */
   async marketplace(db: Executor, f: MarketplaceFilter): Promise<PublicationRecord[]> {
     const like = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-    const newest = db
-      .selectDistinctOn([publications.lineageId])
-      .from(publications)
-      .where(and(eq(publications.state, 'active'), visibleTo(f.accountId)))
-      .orderBy(publications.lineageId, sql`${publications.revision} desc`)
-      .as('newest');
+    const newest =
+      f.revision === undefined
+        ? db
+            .selectDistinctOn([publications.lineageId])
+            .from(publications)
+            .where(and(eq(publications.state, 'active'), visibleTo(f.accountId)))
+            .orderBy(publications.lineageId, sql`${publications.revision} desc`)
+            .as('newest')
+        : db
+            .select()
+            .from(publications)
+            .where(
+              and(
+                eq(publications.state, 'active'),
+                visibleTo(f.accountId),
+                eq(publications.revision, f.revision),
+              ),
+            )
+            .as('newest');
     const rows = await db
       .select()
       .from(newest)

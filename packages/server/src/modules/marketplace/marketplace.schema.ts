@@ -12,6 +12,7 @@ export const publicationSchema = z
   .object({
     id: z.string(),
     publisherAccountId: z.string(),
+    publisherName: z.string().describe('The publishing account’s name'),
     kind: z.enum(PUBLICATION_KINDS),
     sourceId: z.string(),
     lineageId: z.string(),
@@ -99,6 +100,12 @@ export const marketplaceQuery = z.strictObject({
   category: z.string().trim().min(1).max(LIMITS.tagLength).optional(),
   publisher: idParam.optional().describe('Publisher account id'),
   cloudId: idParam.optional().describe('Only publications that support this cloud'),
+  revision: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('A specific revision instead of each lineage’s newest'),
 });
 
 export const importBody = z.strictObject({ publicationId: idParam });

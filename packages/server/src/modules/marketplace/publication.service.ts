@@ -18,6 +18,7 @@ import {
 import {
   auditRepository,
   catalogRepository,
+  identityRepository,
   marketplaceRepository,
   mciRepository,
   templateRepository,
@@ -286,8 +287,22 @@ export async function publish(ctx: AppContext, principal: Principal, accountId: 
         summary: `published ${p.kind === 'mci' ? 'MCI' : 'ServerTemplate'} "${p.name}" r${p.revision} (${p.visibility})`,
       });
     }
-    return { publication, publishedAlong: alongside, preflight: report };
+    const [named, ...along] = await withPublisherNames(tx, [publication, ...alongside]);
+    return { publication: named, publishedAlong: along, preflight: report };
   });
+}
+
+/** Publications with their publisher's account name, which importers cannot otherwise read. */
+export async function withPublisherNames<P extends PublicationRecord>(
+  db: Executor,
+  pubs: P[],
+): Promise<(P & { publisherName: string })[]> {
+  const names = new Map(
+    (await identityRepository.findAccountsByIds(db, [...new Set(pubs.map((p) => p.publisherAccountId))])).map(
+      (a) => [a.id, a.name],
+    ),
+  );
+  return pubs.map((p) => ({ ...p, publisherName: names.get(p.publisherAccountId) ?? p.publisherAccountId }));
 }
 
 /** A publication the account may see (R-PUB-3), or 404. */
@@ -304,7 +319,7 @@ export async function requireVisiblePublication(
 
 export async function getPublication(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'account.read');
-  return requireVisiblePublication(ctx.db, accountId, id);
+  return (await withPublisherNames(ctx.db, [await requireVisiblePublication(ctx.db, accountId, id)]))[0];
 }
 
 /** The publisher deprecates or reactivates its publication (R-PUB-3). */
@@ -324,7 +339,9 @@ export async function setPublicationState(
         `Only the publisher of "${pub.name}" can ${state === 'deprecated' ? 'deprecate' : 'reactivate'} it`,
       );
     }
-    const updated = await marketplaceRepository.setPublicationState(tx, id, state);
+    const [updated] = await withPublisherNames(tx, [
+      await marketplaceRepository.setPublicationState(tx, id, state),
+    ]);
     await auditRepository.insert(tx, {
       accountId,
       userId: principal.userId,
@@ -358,7 +375,7 @@ export async function listMarketplace(
     after = { name: String(name), id: String(id) };
   }
   const rows = await marketplaceRepository.marketplace(ctx.db, { ...q, accountId, after });
-  return toPage(rows, q.limit, (p) => [p.name, p.id]);
+  return toPage(await withPublisherNames(ctx.db, rows), q.limit, (p) => [p.name, p.id]);
 }
 
 export async function listOwnPublications(
@@ -374,5 +391,5 @@ export async function listOwnPublications(
     after = { name: String(name), id: String(id) };
   }
   const rows = await marketplaceRepository.listOwnPublications(ctx.db, accountId, after, q.limit);
-  return toPage(rows, q.limit, (p) => [p.name, p.id]);
+  return toPage(await withPublisherNames(ctx.db, rows), q.limit, (p) => [p.name, p.id]);
 }
