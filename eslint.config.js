@@ -45,4 +45,8 @@ export default tseslint.config(
   },
   { files: ['packages/db/src/**'], rules: forbid('@mci/server', '@mci/client', 'fastify') },
   { files: ['packages/client/src/**'], rules: forbid('@mci/db', '@mci/server') },
+  {
+    files: ['packages/cli/src/**', 'packages/cli/bin/**'],
+    rules: forbid('@mci/db', '@mci/server', 'fastify', 'drizzle-orm'),
+  },
 );

@@ -30,7 +30,7 @@ export class CliContext {
   }
 
   get server(): string {
-    const server = this.options.server ?? process.env.MCI_SERVER ?? this.config?.server;
+    const server = this.options.server ?? (process.env.MCI_SERVER || undefined) ?? this.config?.server;
     if (!server)
       throw new UsageError('not logged in: run `mci login <url>` first (or pass --server and --token)');
     return server;
@@ -38,14 +38,14 @@ export class CliContext {
 
   /** The API client, authenticated with --token, $MCI_TOKEN or the stored token. */
   client(): ApiClient {
-    const token = this.options.token ?? process.env.MCI_TOKEN ?? this.config?.token;
+    const token = this.options.token ?? (process.env.MCI_TOKEN || undefined) ?? this.config?.token;
     if (!token) throw new UsageError('not logged in: run `mci login <url>` first (or pass --token)');
     return connect(this.server, token);
   }
 
   /** The account to act in: --account, $MCI_ACCOUNT, or the default chosen at login / `mci use`. */
   account(): string {
-    const account = this.options.account ?? process.env.MCI_ACCOUNT ?? this.config?.account;
+    const account = this.options.account ?? (process.env.MCI_ACCOUNT || undefined) ?? this.config?.account;
     if (!account)
       throw new UsageError('no account: pass --account <id> or choose a default with `mci use <accountId>`');
     return account;

@@ -76,16 +76,14 @@ export function registerCatalog(program: Command, run: Run): void {
       run(async (ctx, name: string, opts: { type: string; region: string; description: string }) => {
         ctx.out.print(
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/clouds', {
-                body: {
-                  name,
-                  cloudType: opts.type as 'aws',
-                  region: opts.region,
-                  description: opts.description,
-                },
-              }),
+            await ctx.client().POST('/v1/clouds', {
+              body: {
+                name,
+                cloudType: opts.type as 'aws',
+                region: opts.region,
+                description: opts.description,
+              },
+            }),
           ),
         );
       }),
@@ -138,9 +136,79 @@ export function registerCatalog(program: Command, run: Run): void {
       }),
     );
 
-  program
-    .command('instance-types')
-    .description("a cloud's instance types")
+  images
+    .command('create <cloud>')
+    .description('register an image: public (superuser) or private to the current account (designer)')
+    .requiredOption('--uid <resourceUid>', 'the provider id, e.g. ami-0abc…')
+    .requiredOption('--name <name>', 'image name')
+    .requiredOption('--arch <arch>', 'i386, x86_64 or arm64')
+    .option('--os <family>', 'OS family', '')
+    .option('--os-version <version>', 'OS version', '')
+    .option('--private', 'private to the current account')
+    .option(
+      '--share <accountId>',
+      'let another account launch it (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .action(
+      run(async (ctx, cloudRef: string, opts) => {
+        const client = ctx.client();
+        const cloud = await resolveCloud(client, cloudRef);
+        const body = {
+          resourceUid: opts.uid,
+          name: opts.name,
+          cpuArchitecture: opts.arch,
+          osFamily: opts.os,
+          osVersion: opts.osVersion,
+          visibility: opts.private ? 'private' : 'public',
+          ownerAccountId: opts.private ? ctx.account() : undefined,
+          launchPermissions: opts.share,
+        } as const;
+        ctx.out.print(
+          unwrap(await client.POST('/v1/clouds/{c}/images', { params: { path: { c: cloud.id } }, body })),
+        );
+      }),
+    );
+
+  const types = program.command('instance-types').description("a cloud's instance types");
+  types
+    .command('create <cloud>')
+    .description('add an instance type (superuser)')
+    .requiredOption('--uid <resourceUid>', 'e.g. m5.large')
+    .requiredOption('--cpus <n>', 'vCPUs', int)
+    .requiredOption('--memory <mb>', 'memory in MB', int)
+    .requiredOption(
+      '--arch <arch>',
+      'a supported architecture (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .action(
+      run(
+        async (
+          ctx,
+          cloudRef: string,
+          opts: { uid: string; cpus: number; memory: number; arch: string[] },
+        ) => {
+          const client = ctx.client();
+          const cloud = await resolveCloud(client, cloudRef);
+          const body = {
+            resourceUid: opts.uid,
+            name: opts.uid,
+            cpuCount: opts.cpus,
+            memoryMb: opts.memory,
+            cpuArchitectures: opts.arch as 'x86_64'[],
+          };
+          ctx.out.print(
+            unwrap(
+              await client.POST('/v1/clouds/{c}/instance-types', { params: { path: { c: cloud.id } }, body }),
+            ),
+          );
+        },
+      ),
+    );
+  types
     .command('list <cloud>')
     .option('--arch <arch>', 'only types that run this architecture')
     .action(

@@ -41,12 +41,10 @@ export function registerDeployments(program: Command, run: Run): void {
       run(async (ctx, name: string, opts: { description: string }) =>
         ctx.out.print(
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/deployments', {
-                params: { path: { a: ctx.account() } },
-                body: { name, description: opts.description },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/deployments', {
+              params: { path: { a: ctx.account() } },
+              body: { name, description: opts.description },
+            }),
           ),
         ),
       ),
@@ -109,11 +107,9 @@ export function registerDeployments(program: Command, run: Run): void {
   srv.command('show <deploymentId> <serverId>').action(
     run(async (ctx, d: string, s: string) => {
       const server = unwrap(
-        await ctx
-          .client()
-          .GET('/v1/accounts/{a}/deployments/{d}/servers/{s}', {
-            params: { path: { a: ctx.account(), d, s } },
-          }),
+        await ctx.client().GET('/v1/accounts/{a}/deployments/{d}/servers/{s}', {
+          params: { path: { a: ctx.account(), d, s } },
+        }),
       );
       ctx.out.print(ctx.out.json ? server : withSource(server));
     }),

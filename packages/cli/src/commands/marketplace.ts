@@ -153,12 +153,10 @@ export function registerMarketplace(program: Command, run: Run): void {
       printPreflight(
         ctx,
         unwrap(
-          await ctx
-            .client()
-            .POST('/v1/accounts/{a}/publications/preflight', {
-              params: { path: { a: ctx.account() } },
-              body: body(sourceId, o),
-            }),
+          await ctx.client().POST('/v1/accounts/{a}/publications/preflight', {
+            params: { path: { a: ctx.account() } },
+            body: body(sourceId, o),
+          }),
         ),
       ),
     ),
@@ -170,12 +168,10 @@ export function registerMarketplace(program: Command, run: Run): void {
   ).action(
     run(async (ctx, sourceId: string, o) => {
       const res = unwrap(
-        await ctx
-          .client()
-          .POST('/v1/accounts/{a}/publications', {
-            params: { path: { a: ctx.account() } },
-            body: body(sourceId, o),
-          }),
+        await ctx.client().POST('/v1/accounts/{a}/publications', {
+          params: { path: { a: ctx.account() } },
+          body: body(sourceId, o),
+        }),
       );
       if (ctx.out.json) return ctx.out.print(res);
       printPreflight(ctx, res.preflight);
@@ -188,12 +184,10 @@ export function registerMarketplace(program: Command, run: Run): void {
     .action(
       run(async (ctx, publicationId: string) => {
         const res = unwrap(
-          await ctx
-            .client()
-            .POST('/v1/accounts/{a}/imports', {
-              params: { path: { a: ctx.account() } },
-              body: { publicationId },
-            }),
+          await ctx.client().POST('/v1/accounts/{a}/imports', {
+            params: { path: { a: ctx.account() } },
+            body: { publicationId },
+          }),
         );
         if (ctx.out.json) return ctx.out.print(res);
         ctx.out.info(
@@ -254,12 +248,10 @@ export function registerMarketplace(program: Command, run: Run): void {
       run(async (ctx, name: string, o: { description: string }) =>
         ctx.out.print(
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/account-groups', {
-                params: { path: { a: ctx.account() } },
-                body: { name, description: o.description },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/account-groups', {
+              params: { path: { a: ctx.account() } },
+              body: { name, description: o.description },
+            }),
           ),
         ),
       ),
@@ -271,12 +263,10 @@ export function registerMarketplace(program: Command, run: Run): void {
       run(async (ctx, g: string, accountId: string) =>
         ctx.out.print(
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/account-groups/{g}/invitations', {
-                params: { path: { a: ctx.account(), g } },
-                body: { accountId },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/account-groups/{g}/invitations', {
+              params: { path: { a: ctx.account(), g } },
+              body: { accountId },
+            }),
           ),
         ),
       ),
@@ -305,32 +295,26 @@ export function registerMarketplace(program: Command, run: Run): void {
         });
       }),
     );
-  group
-    .command('cancel <groupId> <invitationId>')
-    .action(
-      run(async (ctx, g: string, invitationId: string) =>
-        ctx.out.print(
-          unwrap(
-            await ctx
-              .client()
-              .DELETE('/v1/accounts/{a}/account-groups/{g}/invitations/{invitationId}', {
-                params: { path: { a: ctx.account(), g, invitationId } },
-              }),
-          ),
+  group.command('cancel <groupId> <invitationId>').action(
+    run(async (ctx, g: string, invitationId: string) =>
+      ctx.out.print(
+        unwrap(
+          await ctx.client().DELETE('/v1/accounts/{a}/account-groups/{g}/invitations/{invitationId}', {
+            params: { path: { a: ctx.account(), g, invitationId } },
+          }),
         ),
       ),
-    );
+    ),
+  );
   group
     .command('accept <code>')
     .description('accept an invitation for your account (admin)')
     .action(
       run(async (ctx, code: string) => {
         const res = unwrap(
-          await ctx
-            .client()
-            .POST('/v1/accounts/{b}/invitations/{code}/accept', {
-              params: { path: { b: ctx.account(), code } },
-            }),
+          await ctx.client().POST('/v1/accounts/{b}/invitations/{code}/accept', {
+            params: { path: { b: ctx.account(), code } },
+          }),
         );
         if (ctx.out.json) return ctx.out.print(res);
         ctx.out.info(`joined account group "${res.group.name}" (${res.group.id})`);
@@ -339,11 +323,9 @@ export function registerMarketplace(program: Command, run: Run): void {
   group.command('remove-member <groupId> <accountId>').action(
     run(async (ctx, g: string, accountId: string) => {
       unwrap(
-        await ctx
-          .client()
-          .DELETE('/v1/accounts/{a}/account-groups/{g}/members/{accountId}', {
-            params: { path: { a: ctx.account(), g, accountId } },
-          }),
+        await ctx.client().DELETE('/v1/accounts/{a}/account-groups/{g}/members/{accountId}', {
+          params: { path: { a: ctx.account(), g, accountId } },
+        }),
       );
       ctx.out.info(`removed ${accountId} from ${g}`);
     }),

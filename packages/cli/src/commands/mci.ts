@@ -141,12 +141,10 @@ export function registerMcis(program: Command, run: Run): void {
         printMci(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/mcis', {
-                params: { path: { a: ctx.account() } },
-                body: { name, description: opts.description, tags: opts.tag, settings: [] },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/mcis', {
+              params: { path: { a: ctx.account() } },
+              body: { name, description: opts.description, tags: opts.tag, settings: [] },
+            }),
           ),
         ),
       ),
@@ -211,11 +209,9 @@ export function registerMcis(program: Command, run: Run): void {
       printMci(
         ctx,
         unwrap(
-          await ctx
-            .client()
-            .DELETE('/v1/accounts/{a}/mcis/{id}/settings/{cloudId}', {
-              params: { path: { a: ctx.account(), id, cloudId: cloud.id } },
-            }),
+          await ctx.client().DELETE('/v1/accounts/{a}/mcis/{id}/settings/{cloudId}', {
+            params: { path: { a: ctx.account(), id, cloudId: cloud.id } },
+          }),
         ),
       );
     }),
@@ -228,12 +224,10 @@ export function registerMcis(program: Command, run: Run): void {
         printMci(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/mcis/{id}/commit', {
-                ...path(ctx, id),
-                body: { message: opts.message },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/mcis/{id}/commit', {
+              ...path(ctx, id),
+              body: { message: opts.message },
+            }),
           ),
         ),
       ),
@@ -269,11 +263,9 @@ export function registerMcis(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string, opts: { against: string }) => {
         const d = unwrap(
-          await ctx
-            .client()
-            .GET('/v1/accounts/{a}/mcis/{id}/diff', {
-              params: { path: { a: ctx.account(), id }, query: { against: opts.against } },
-            }),
+          await ctx.client().GET('/v1/accounts/{a}/mcis/{id}/diff', {
+            params: { path: { a: ctx.account(), id }, query: { against: opts.against } },
+          }),
         );
         if (ctx.out.json) return ctx.out.print(d);
         ctx.out.info(
@@ -306,12 +298,10 @@ export function registerMcis(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string, opts: { from: string; resolve: string[] }) => {
         const res = unwrap(
-          await ctx
-            .client()
-            .POST('/v1/accounts/{a}/mcis/{id}/merge', {
-              ...path(ctx, id),
-              body: { from: opts.from, resolutions: parseResolutions(opts.resolve) },
-            }),
+          await ctx.client().POST('/v1/accounts/{a}/mcis/{id}/merge', {
+            ...path(ctx, id),
+            body: { from: opts.from, resolutions: parseResolutions(opts.resolve) },
+          }),
         );
         if (!ctx.out.json)
           ctx.out.info(

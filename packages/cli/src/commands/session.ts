@@ -13,7 +13,7 @@ import type { Run } from '../main.ts';
  */
 async function login(ctx: CliContext, url: string, opts: { email?: string; password?: string }) {
   const server = url.replace(/\/$/, '');
-  let token = ctx.options.token ?? process.env.MCI_TOKEN;
+  let token = ctx.options.token ?? (process.env.MCI_TOKEN || undefined);
   if (!token) {
     const email = opts.email;
     const password = opts.password ?? process.env.MCI_PASSWORD;

@@ -94,12 +94,10 @@ export function registerTemplates(program: Command, run: Run): void {
         printTemplate(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/server-templates', {
-                params: { path: { a: ctx.account() } },
-                body: { name, description: opts.description, tags: [], mciIds: opts.mci },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/server-templates', {
+              params: { path: { a: ctx.account() } },
+              body: { name, description: opts.description, tags: [], mciIds: opts.mci },
+            }),
           ),
         ),
       ),
@@ -133,12 +131,10 @@ export function registerTemplates(program: Command, run: Run): void {
         printTemplate(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .PATCH('/v1/accounts/{a}/server-templates/{id}/mcis/{linkId}', {
-                ...linkPath(ctx, id, linkId),
-                body: { mciId },
-              }),
+            await ctx.client().PATCH('/v1/accounts/{a}/server-templates/{id}/mcis/{linkId}', {
+              ...linkPath(ctx, id, linkId),
+              body: { mciId },
+            }),
           ),
         ),
       ),
@@ -199,12 +195,10 @@ export function registerTemplates(program: Command, run: Run): void {
         printTemplate(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/server-templates/{id}/commit', {
-                ...path(ctx, id),
-                body: { message: opts.message, commitHeadDependencies: Boolean(opts.withMcis) },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/server-templates/{id}/commit', {
+              ...path(ctx, id),
+              body: { message: opts.message, commitHeadDependencies: Boolean(opts.withMcis) },
+            }),
           ),
         ),
       ),
@@ -229,11 +223,9 @@ export function registerTemplates(program: Command, run: Run): void {
     .action(
       run(async (ctx, id: string, opts: { against: string }) => {
         const d = unwrap(
-          await ctx
-            .client()
-            .GET('/v1/accounts/{a}/server-templates/{id}/diff', {
-              params: { path: { a: ctx.account(), id }, query: { against: opts.against } },
-            }),
+          await ctx.client().GET('/v1/accounts/{a}/server-templates/{id}/diff', {
+            params: { path: { a: ctx.account(), id }, query: { against: opts.against } },
+          }),
         );
         if (ctx.out.json) return ctx.out.print(d);
         ctx.out.info(`--- ${d.from.name} r${d.from.revision}\n+++ ${d.to.name} r${d.to.revision}`);
@@ -268,12 +260,10 @@ export function registerTemplates(program: Command, run: Run): void {
         printTemplate(
           ctx,
           unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/server-templates/{id}/merge', {
-                ...path(ctx, id),
-                body: { from: opts.from, resolutions },
-              }),
+            await ctx.client().POST('/v1/accounts/{a}/server-templates/{id}/merge', {
+              ...path(ctx, id),
+              body: { from: opts.from, resolutions },
+            }),
           ),
         );
       }),
