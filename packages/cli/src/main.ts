@@ -7,6 +7,7 @@ import { registerSession } from './commands/session.ts';
 import { registerTemplates } from './commands/template.ts';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { ApiError, EXIT, UnreachableError, UsageError } from './errors.ts';
+import { RightStError } from './right-st/right-st.ts';
 
 /** Wraps a command's action: builds its context from the global options. */
 export type Run = (
@@ -31,6 +32,12 @@ function report(err: unknown, json: boolean): number {
   if (err instanceof UnreachableError) {
     process.stderr.write(`error: ${err.message}\n`);
     return EXIT.unreachable;
+  }
+  if (err instanceof RightStError) {
+    process.stderr.write(
+      `error: the file is not valid right_st YAML:\n${err.errors.map((e) => `  ${e}`).join('\n')}\n`,
+    );
+    return EXIT.usage;
   }
   if (err instanceof UsageError) {
     process.stderr.write(`error: ${err.message}\n`);
