@@ -31,6 +31,40 @@ describe('the mci command line against a real server', () => {
     expect(who.stdout).toContain('admin@localhost (superuser)');
   });
 
+  it('signs in with email and password, storing a token created for this machine', async () => {
+    const other = join(dir, 'other.json');
+    const admin = (...args: string[]) => run(config, args);
+    const user = await admin('--json', 'accounts', 'list');
+    expect(user.code).toBe(0);
+    const res = await fetch(`${server.baseUrl}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'dana@example.com', name: 'Dana', password: 'a long passphrase' }),
+    });
+    expect(res.status).toBe(201);
+    const login = await run(other, [
+      'login',
+      server.baseUrl,
+      '--email',
+      'dana@example.com',
+      '--password',
+      'a long passphrase',
+      '--json',
+    ]);
+    expect(login.code).toBe(0);
+    expect(login.json().user).toBe('dana@example.com');
+    const wrong = await run(other, [
+      'login',
+      server.baseUrl,
+      '--email',
+      'dana@example.com',
+      '--password',
+      'not it at all',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('(unauthenticated)');
+  });
+
   it('drives a commit/diff/merge session from the shell, with --json output that parses', async () => {
     const acc = (await mci('accounts', 'create', 'CLI team', '--json')).json();
     expect((await mci('use', acc.id)).code).toBe(0);

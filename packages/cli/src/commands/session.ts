@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { allPages, connect, unwrap } from '../api.ts';
 import { configPath, deleteConfig, readConfig, writeConfig } from '../config.ts';
 import type { CliContext } from '../context.ts';
-import { ApiError, UnreachableError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 import type { Run } from '../main.ts';
 
@@ -19,26 +19,18 @@ async function login(ctx: CliContext, url: string, opts: { email?: string; passw
     const password = opts.password ?? process.env.MCI_PASSWORD;
     if (!email || !password)
       throw new UsageError('give --token, or --email with --password (or $MCI_PASSWORD)');
-    const res = await fetch(`${server}/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    }).catch((err: Error) => {
-      throw new UnreachableError(
-        `cannot reach ${server}: ${(err as Error & { cause?: Error }).cause?.message ?? err.message}`,
-      );
-    });
-    const body = (await res.json()) as { user?: { id: string } } & Record<string, unknown>;
-    if (!res.ok) throw new ApiError(res.status, body);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-    const created = await fetch(`${server}/v1/users/${body.user!.id}/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ name: `mci CLI on ${hostname()}` }),
-    });
-    const tokenBody = (await created.json()) as { token?: string } & Record<string, unknown>;
-    if (!created.ok) throw new ApiError(created.status, tokenBody);
-    token = tokenBody.token!;
+    const anonymous = connect(server);
+    const session = await anonymous.POST('/v1/session', { body: { email, password } });
+    const user = unwrap(session).user;
+    const cookie = (session.response.headers.get('set-cookie') ?? '').split(';')[0];
+    const created = unwrap(
+      await anonymous.POST('/v1/users/{id}/tokens', {
+        params: { path: { id: user.id } },
+        body: { name: `mci CLI on ${hostname()}` },
+        headers: { cookie },
+      }),
+    );
+    token = created.token;
   }
   const client = connect(server, token);
   const me = unwrap(await client.GET('/v1/me'));
