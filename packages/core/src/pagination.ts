@@ -50,3 +50,10 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => (string |
 export function clampLimit(limit: number | undefined): number {
   return Math.min(Math.max(limit ?? LIMITS.pageSizeDefault, 1), LIMITS.pageSizeMax);
 }
+
+/** The `(name, id)` keyset most lists sort by; undefined for the first page. */
+export function decodeNameIdCursor(cursor: string | undefined): { name: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [name, id] = decodeCursor(cursor, 2);
+  return { name: String(name), id: String(id) };
+}

@@ -127,3 +127,21 @@ export function mergeBaseId(
   if (from.clonedFrom && lineageOf(from.clonedFrom) === head.lineageId) return from.clonedFrom;
   return head.clonedFrom ?? null;
 }
+
+/**
+ * Where HEAD's history points after merging `theirs` (R-VC-2): within a lineage, baseRevision
+ * moves up to the merged revision; from the upstream a HEAD was cloned from, clonedFrom moves
+ * to it — so the next merge from the same source starts where this one ended.
+ */
+export function provenanceAfterMerge(
+  head: { baseRevision: number | null; clonedFrom: string | null; lineageId: string },
+  theirs: { id: string; lineageId: string; revision: number },
+  base: { id: string; lineageId: string } | null,
+): { baseRevision?: number | null; clonedFrom?: string } {
+  if (theirs.lineageId === head.lineageId) {
+    return { baseRevision: Math.max(head.baseRevision ?? 0, theirs.revision) || head.baseRevision };
+  }
+  if (base && base.id === head.clonedFrom && base.lineageId === theirs.lineageId)
+    return { clonedFrom: theirs.id };
+  return {};
+}

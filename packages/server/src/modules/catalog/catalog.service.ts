@@ -2,7 +2,7 @@ import {
   authorizeAccount,
   authorizeInstallation,
   canSeeImage,
-  decodeCursor,
+  decodeNameIdCursor,
   ForbiddenError,
   InputError,
   memberAccountIds,
@@ -22,12 +22,6 @@ import type { AppContext } from '../../context.ts';
 import type { CreateImageInput, ListImagesQuery, PatchImageInput } from './catalog.schema.ts';
 
 type PageRequest = { limit: number; cursor?: string };
-
-function nameIdCursor(cursor: string | undefined): { name: string; id: string } | undefined {
-  if (!cursor) return undefined;
-  const [name, id] = decodeCursor(cursor, 2);
-  return { name: String(name), id: String(id) };
-}
 
 async function requireCloud(db: Executor, cloudId: string): Promise<Cloud> {
   const cloud = await catalogRepository.findCloud(db, cloudId);
@@ -70,7 +64,10 @@ export async function listClouds(
   ctx: AppContext,
   query: PageRequest & { q?: string; cloudType?: CloudType },
 ): Promise<Page<Cloud>> {
-  const rows = await catalogRepository.listClouds(ctx.db, { ...query, after: nameIdCursor(query.cursor) });
+  const rows = await catalogRepository.listClouds(ctx.db, {
+    ...query,
+    after: decodeNameIdCursor(query.cursor),
+  });
   return toPage(rows, query.limit, (c) => [c.name, c.id]);
 }
 
@@ -322,7 +319,7 @@ export async function listImages(
     ...query,
     cloudId,
     visibleTo: principal.isSuperuser ? undefined : memberAccountIds(principal),
-    after: nameIdCursor(query.cursor),
+    after: decodeNameIdCursor(query.cursor),
   });
   return toPage(rows, query.limit, (i) => [i.name, i.id]);
 }
@@ -358,7 +355,7 @@ export async function listInstanceTypes(
   const rows = await catalogRepository.listInstanceTypes(ctx.db, {
     ...query,
     cloudId,
-    after: nameIdCursor(query.cursor),
+    after: decodeNameIdCursor(query.cursor),
   });
   return toPage(rows, query.limit, (t) => [t.name, t.id]);
 }

@@ -1,7 +1,7 @@
 import {
   authorizeAccount,
   ConflictError,
-  decodeCursor,
+  decodeNameIdCursor,
   InputError,
   NotFoundError,
   resolveFromSetting,
@@ -25,12 +25,6 @@ import { requireMci } from '../mci/mci.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { linksWithSettings, requireTemplate } from '../template/template.service.ts';
 import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
-
-function nameIdAfter(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  const [name, id] = decodeCursor(cursor, 2);
-  return { name: String(name), id: String(id) };
-}
 
 function audit(
   db: Executor,
@@ -101,7 +95,7 @@ export async function listDeployments(
   const rows = await serverRepository.listDeployments(ctx.db, {
     accountId,
     limit: q.limit,
-    after: nameIdAfter(q.cursor),
+    after: decodeNameIdCursor(q.cursor),
   });
   return toPage(rows, q.limit, (d) => [d.name, d.id]);
 }
@@ -245,7 +239,7 @@ export async function listServers(
     deploymentId,
     cloudId: q.cloudId,
     limit: q.limit,
-    after: nameIdAfter(q.cursor),
+    after: decodeNameIdCursor(q.cursor),
   });
   return toPage(rows, q.limit, (s) => [s.name, s.id]);
 }

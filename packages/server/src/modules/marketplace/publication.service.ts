@@ -3,7 +3,7 @@ import {
   assertPublishable,
   authorizeAccount,
   ConflictError,
-  decodeCursor,
+  decodeNameIdCursor,
   ForbiddenError,
   InputError,
   NotFoundError,
@@ -369,11 +369,7 @@ export async function listMarketplace(
   },
 ) {
   authorizeAccount(principal, accountId, 'account.read');
-  let after: { name: string; id: string } | undefined;
-  if (q.cursor) {
-    const [name, id] = decodeCursor(q.cursor, 2);
-    after = { name: String(name), id: String(id) };
-  }
+  const after = decodeNameIdCursor(q.cursor);
   const rows = await marketplaceRepository.marketplace(ctx.db, { ...q, accountId, after });
   return toPage(await withPublisherNames(ctx.db, rows), q.limit, (p) => [p.name, p.id]);
 }
@@ -385,11 +381,7 @@ export async function listOwnPublications(
   q: { limit: number; cursor?: string },
 ) {
   authorizeAccount(principal, accountId, 'account.read');
-  let after: { name: string; id: string } | undefined;
-  if (q.cursor) {
-    const [name, id] = decodeCursor(q.cursor, 2);
-    after = { name: String(name), id: String(id) };
-  }
+  const after = decodeNameIdCursor(q.cursor);
   const rows = await marketplaceRepository.listOwnPublications(ctx.db, accountId, after, q.limit);
   return toPage(await withPublisherNames(ctx.db, rows), q.limit, (p) => [p.name, p.id]);
 }

@@ -5,7 +5,7 @@ import {
   authorizeAccount,
   checkSetting,
   ConflictError,
-  decodeCursor,
+  decodeNameIdCursor,
   lintMci,
   NotFoundError,
   toPage,
@@ -136,11 +136,7 @@ export async function listMcis(
   query: { limit: number; cursor?: string; q?: string; lineageId?: string; revision?: number },
 ): Promise<Page<MciRecord>> {
   authorizeAccount(principal, accountId, 'account.read');
-  let after: { name: string; id: string } | undefined;
-  if (query.cursor) {
-    const [name, id] = decodeCursor(query.cursor, 2);
-    after = { name: String(name), id: String(id) };
-  }
+  const after = decodeNameIdCursor(query.cursor);
   const rows = await mciRepository.list(ctx.db, { ...query, accountId, after });
   return toPage(rows, query.limit, (m) => [m.name, m.id]);
 }

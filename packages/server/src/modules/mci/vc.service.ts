@@ -5,6 +5,7 @@ import {
   diffMci,
   InputError,
   mergeBaseId,
+  provenanceAfterMerge,
   mergeMci,
   mciSnapshot,
   resolveMerge,
@@ -178,12 +179,7 @@ export async function merge(
       }
     }
     await mciRepository.replaceAllSettings(tx, head.id, [...result.entries.values()]);
-    const provenance =
-      theirs.lineageId === head.lineageId
-        ? { baseRevision: Math.max(head.baseRevision ?? 0, theirs.revision) || head.baseRevision }
-        : base && base.id === head.clonedFrom && base.lineageId === theirs.lineageId
-          ? { clonedFrom: theirs.id }
-          : {};
+    const provenance = provenanceAfterMerge(head, theirs, base);
     await mciRepository.updateRevision(tx, head.id, {
       name: result.name,
       description: result.description,

@@ -4,7 +4,7 @@ import {
   assertSameLineage,
   authorizeAccount,
   byPosition,
-  decodeCursor,
+  decodeNameIdCursor,
   InputError,
   NotFoundError,
   planNewLink,
@@ -161,11 +161,7 @@ export async function listTemplates(
   query: { limit: number; cursor?: string; q?: string; lineageId?: string; revision?: number },
 ): Promise<Page<TemplateRecord>> {
   authorizeAccount(principal, accountId, 'account.read');
-  let after: { name: string; id: string } | undefined;
-  if (query.cursor) {
-    const [name, id] = decodeCursor(query.cursor, 2);
-    after = { name: String(name), id: String(id) };
-  }
+  const after = decodeNameIdCursor(query.cursor);
   const rows = await templateRepository.list(ctx.db, { ...query, accountId, after });
   return toPage(rows, query.limit, (t) => [t.name, t.id]);
 }

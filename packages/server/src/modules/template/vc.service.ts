@@ -3,6 +3,7 @@ import {
   authorizeAccount,
   diffTemplate,
   mergeBaseId,
+  provenanceAfterMerge,
   mergedLinks,
   mergeTemplate,
   resolveMerge,
@@ -125,12 +126,7 @@ export async function merge(
       describe,
     );
     await templateRepository.replaceAllLinks(tx, head.id, mergedLinks(result, head.links, theirs.links));
-    const provenance =
-      theirs.lineageId === head.lineageId
-        ? { baseRevision: Math.max(head.baseRevision ?? 0, theirs.revision) || head.baseRevision }
-        : base && base.id === head.clonedFrom && base.lineageId === theirs.lineageId
-          ? { clonedFrom: theirs.id }
-          : {};
+    const provenance = provenanceAfterMerge(head, theirs, base);
     await templateRepository.updateRevision(tx, head.id, {
       name: result.name,
       description: result.description,
