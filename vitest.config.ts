@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  *   PostgreSQL when DATABASE_URL is set)
  * - e2e: `e2e/**` (a running server driven over HTTP)
  * - external: `*.external.test.ts` (reads ../shared/data/external; run by .ci/run, not by `npm test`)
+ * - browser: `e2e/browser/**` (the dashboard in Debian's Chromium through playwright-core)
  */
 export default defineConfig({
   test: {
@@ -40,9 +41,19 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
-          exclude: ['e2e/**/*.external.test.ts'],
+          exclude: ['e2e/**/*.external.test.ts', 'e2e/browser/**'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['e2e/browser/**/*.test.ts'],
+          globalSetup: ['e2e/browser/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

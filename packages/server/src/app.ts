@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { LIMITS } from '@mci/core';
@@ -28,6 +31,29 @@ export interface AppOptions {
   clock?: () => Date;
   logLevel?: string;
   cookieSecure?: boolean;
+}
+
+/** Where `npm run build:web` puts the dashboard. */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Serves the built dashboard at `/` (SPA: unknown pages get index.html), or says how to build it. */
+async function registerDashboard(app: FastifyInstance): Promise<void> {
+  if (existsSync(`${DASHBOARD_DIR}index.html`)) {
+    await app.register(fastifyStatic, {
+      root: DASHBOARD_DIR,
+      prefix: '/',
+      wildcard: true,
+      index: 'index.html',
+    });
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .type('text/plain')
+      .send(
+        'The dashboard is not built: run `npm run build:web` (npm start does it). The API is at /v1, its docs at /docs.\n',
+      ),
+  );
 }
 
 /** Builds the HTTP application on an open, migrated database. */
@@ -88,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.swagger(),
   );
 
+  await registerDashboard(app);
   identityRoutes(app, ctx);
   catalogRoutes(app, ctx);
   auditRoutes(app, ctx);

@@ -23,8 +23,9 @@ declare module 'fastify' {
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
   app.addHook('preHandler', async (request) => {
+    // Only the API needs credentials; health, the API docs and the dashboard's files are public.
     const url = request.routeOptions.url;
-    if (request.routeOptions.config.public || !url || url === '/docs' || url.startsWith('/docs/')) return;
+    if (request.routeOptions.config.public || !url || !url.startsWith('/v1/')) return;
     request.principal = await resolvePrincipal(request, ctx);
     if (!request.principal) throw new UnauthenticatedError();
   });

@@ -112,10 +112,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return sendProblem(reply, problem(request, 500, 'internal_error', 'An unexpected error occurred'));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      problem(request, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // The dashboard routes in the browser: an unknown page (not the API) gets its index.html.
+    const path = request.url.split('?')[0];
+    if (
+      request.method === 'GET' &&
+      !path.startsWith('/v1/') &&
+      (request.headers.accept ?? '').includes('text/html') &&
+      typeof (reply as { sendFile?: unknown }).sendFile === 'function'
+    ) {
+      return (reply as unknown as { sendFile(file: string): FastifyReply }).sendFile('index.html');
+    }
+    return sendProblem(reply, problem(request, 404, 'route_not_found', `No route ${request.method} ${path}`));
+  });
 }

@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+
+const ADMIN_TOKEN = 'browser-admin-token-0123456789';
+let server: RunningServer;
+let dir: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
+  // The demo catalog: real AWS regions and AMIs to pick from.
+  server = await startServer({ DATA_DIR: join(dir, 'data'), SEED: 'demo', ADMIN_TOKEN, DATABASE_URL: '' });
+  const api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
+  const user = await api('POST', '/v1/users', {
+    email: 'dana@example.com',
+    name: 'Dana',
+    password: 'correct horse battery',
+  });
+  await api('PUT', `/v1/accounts/${account.id}/members/${user.id}`, {
+    roles: ['designer', 'actor', 'admin'],
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the dashboard in Chromium', () => {
+  it('refuses a wrong password with the server’s message, then signs in', async () => {
+    await page.goto(server.baseUrl);
+    await page.getByLabel('Email').fill('dana@example.com');
+    await page.locator('input[type="password"]').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByTestId('problem').textContent())
+      .toContain('The email or password is not correct');
+    await screenshot(page, '01-sign-in');
+    await page.locator('input[type="password"]').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'MultiCloud Images', level: 2 }).waitFor();
+    await page.getByText('No MultiCloud Images yet.').waitFor();
+  });
+
+  it('browses the catalog with search, filters and state badges', async () => {
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await choose(page, 'Cloud', 'AWS us-east-1');
+    await page.getByLabel('Search images').fill('al2023-ami-2023');
+    await choose(page, 'Architecture', 'arm64');
+    const table = page.getByRole('table', { name: 'Images' });
+    await expect
+      .poll(async () =>
+        (await table.getByRole('row').allTextContents()).slice(1).every((r) => r.includes('arm64')),
+      )
+      .toBe(true);
+    expect(await table.getByRole('row').count()).toBeGreaterThan(2);
+    await screenshot(page, '02-catalog');
+  });
+
+  it('creates an MCI, adds clouds through the image picker, sees lint, and commits', async () => {
+    await page.getByRole('link', { name: 'MultiCloud Images' }).click();
+    await page.getByRole('button', { name: 'New MCI' }).click();
+    await page.getByLabel('Name').fill('AL2023_x64');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'AL2023_x64' }).waitFor();
+
+    for (const cloud of ['AWS us-east-1', 'AWS eu-west-1']) {
+      await page.getByRole('button', { name: 'Add cloud' }).click();
+      await choose(page, 'Cloud', cloud);
+      await page.getByLabel('Find image').fill('al2023-ami-2023.12.20260727.0-kernel-6.1-x86_64');
+      await choose(page, 'Image', /kernel-6\.1-x86_64/);
+      await choose(page, 'Instance type', /^m5\.large/);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await page.getByRole('table', { name: 'Cloud grid' }).getByText(cloud).waitFor();
+    }
+    const grid = page.getByRole('table', { name: 'Cloud grid' });
+    expect(await grid.getByRole('row').count()).toBe(3);
+    expect(await grid.textContent()).toContain('m5.large');
+
+    await page.getByRole('button', { name: 'Commit' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Commit' }).click();
+    await expect.poll(() => page.getByRole('dialog').textContent()).toContain('a commit needs a message');
+    await page.getByLabel('Message').fill('July build');
+    await page.getByRole('dialog').getByRole('button', { name: 'Commit' }).click();
+    await page.getByRole('tab', { name: 'Revisions' }).click();
+    await page.getByText('Revision 1').waitFor();
+    expect(await page.getByText('July build').isVisible()).toBe(true);
+    await page.getByRole('tab', { name: 'Clouds' }).click();
+    await screenshot(page, '03-mci-detail');
+  });
+});
