@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { apiAs, choose, launchChromium, screenshot } from './support.ts';
 
@@ -15,7 +15,13 @@ let page: Page;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
   // The demo catalog: real AWS regions and AMIs to pick from.
-  server = await startServer({ DATA_DIR: join(dir, 'data'), SEED: 'demo', ADMIN_TOKEN, DATABASE_URL: '' });
+  server = await startServer({
+    DATA_DIR: join(dir, 'data'),
+    SEED: 'demo',
+    ADMIN_TOKEN,
+    DATABASE_URL: '',
+    DASHBOARD_DIR: inject('dashboardDir'),
+  });
   const api = await apiAs(server.baseUrl, ADMIN_TOKEN);
   const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
   const user = await api('POST', '/v1/users', {

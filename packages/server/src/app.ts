@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -31,16 +32,18 @@ export interface AppOptions {
   clock?: () => Date;
   logLevel?: string;
   cookieSecure?: boolean;
+  /** The built dashboard to serve at `/` (default: packages/web/dist). */
+  dashboardDir?: string;
 }
 
 /** Where `npm run build:web` puts the dashboard. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** Serves the built dashboard at `/` (SPA: unknown pages get index.html), or says how to build it. */
-async function registerDashboard(app: FastifyInstance): Promise<void> {
-  if (existsSync(`${DASHBOARD_DIR}index.html`)) {
+async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): Promise<void> {
+  if (existsSync(join(dir, 'index.html'))) {
     await app.register(fastifyStatic, {
-      root: DASHBOARD_DIR,
+      root: dir,
       prefix: '/',
       wildcard: true,
       index: 'index.html',
@@ -114,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.swagger(),
   );
 
-  await registerDashboard(app);
+  await registerDashboard(app, options.dashboardDir);
   identityRoutes(app, ctx);
   catalogRoutes(app, ctx);
   auditRoutes(app, ctx);

@@ -13,6 +13,7 @@ const configSchema = z.object({
   ADMIN_EMAIL: z.email().default('admin@localhost'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DASHBOARD_DIR: z.string().min(1).optional(),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

@@ -14,7 +14,12 @@ async function main(): Promise<void> {
       : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   await migrateDatabase(database);
-  const app = await buildApp({ database, logLevel: config.LOG_LEVEL, cookieSecure: config.COOKIE_SECURE });
+  const app = await buildApp({
+    database,
+    logLevel: config.LOG_LEVEL,
+    cookieSecure: config.COOKIE_SECURE,
+    dashboardDir: config.DASHBOARD_DIR,
+  });
   const boot = await bootstrap(database.db, {
     adminEmail: config.ADMIN_EMAIL,
     adminToken: config.ADMIN_TOKEN,
