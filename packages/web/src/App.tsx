@@ -3,6 +3,11 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ProblemAlert } from './components/ProblemAlert.tsx';
 import { Empty, Loading } from './components/States.tsx';
 import { Catalog } from './pages/Catalog.tsx';
+import { Coverage } from './pages/Coverage.tsx';
+import { DeploymentDetail, Deployments, ServerDetail } from './pages/Deployments.tsx';
+import { MciDiff, MciMerge } from './pages/DiffMerge.tsx';
+import { Marketplace, Sharing } from './pages/Marketplace.tsx';
+import { TemplateDetail, Templates } from './pages/Templates.tsx';
 import { Login } from './pages/Login.tsx';
 import { MciDetail } from './pages/MciDetail.tsx';
 import { Mcis } from './pages/Mcis.tsx';
@@ -10,6 +15,11 @@ import { SessionProvider, useMeQuery, useSession } from './session.tsx';
 
 const NAV = [
   { to: '/mcis', label: 'MultiCloud Images' },
+  { to: '/templates', label: 'ServerTemplates' },
+  { to: '/deployments', label: 'Deployments' },
+  { to: '/coverage', label: 'Coverage' },
+  { to: '/marketplace', label: 'Marketplace' },
+  { to: '/sharing', label: 'Sharing' },
   { to: '/catalog', label: 'Catalog' },
 ];
 
@@ -56,6 +66,16 @@ function Shell() {
             <Route path="/" element={<Navigate to="/mcis" replace />} />
             <Route path="/mcis" element={<Mcis />} />
             <Route path="/mcis/:id" element={<MciDetail />} />
+            <Route path="/mcis/:id/diff" element={<MciDiff />} />
+            <Route path="/mcis/:id/merge" element={<MciMerge />} />
+            <Route path="/templates" element={<Templates />} />
+            <Route path="/templates/:id" element={<TemplateDetail />} />
+            <Route path="/coverage" element={<Coverage />} />
+            <Route path="/deployments" element={<Deployments />} />
+            <Route path="/deployments/:d" element={<DeploymentDetail />} />
+            <Route path="/deployments/:d/servers/:s" element={<ServerDetail />} />
+            <Route path="/marketplace" element={<Marketplace />} />
+            <Route path="/sharing" element={<Sharing />} />
             <Route path="/catalog" element={<Catalog />} />
             <Route path="*" element={<Empty>Nothing here.</Empty>} />
           </Routes>
