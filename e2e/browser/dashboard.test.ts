@@ -11,6 +11,8 @@ let server: RunningServer;
 let dir: string;
 let browser: Browser;
 let page: Page;
+let api: Awaited<ReturnType<typeof apiAs>>;
+let accountId: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
@@ -22,8 +24,9 @@ beforeAll(async () => {
     DATABASE_URL: '',
     DASHBOARD_DIR: inject('dashboardDir'),
   });
-  const api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  api = await apiAs(server.baseUrl, ADMIN_TOKEN);
   const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
+  accountId = account.id;
   const user = await api('POST', '/v1/users', {
     email: 'dana@example.com',
     name: 'Dana',
@@ -102,5 +105,61 @@ describe('the dashboard in Chromium', () => {
     expect(await page.getByText('July build').isVisible()).toBe(true);
     await page.getByRole('tab', { name: 'Clouds' }).click();
     await screenshot(page, '03-mci-detail');
+
+    await page.getByRole('button', { name: 'Replace AWS eu-west-1' }).click();
+    await page.getByLabel('Find image').fill('al2023-ami-2023.12.20260727.0-kernel-6.12-x86_64');
+    await choose(page, 'Image', /kernel-6\.12-x86_64/);
+    await choose(page, 'Instance type', /^m5\.xlarge/);
+    await page.getByRole('button', { name: 'Replace', exact: true }).click();
+    await expect.poll(() => grid.textContent()).toContain('m5.xlarge');
+  });
+
+  it('compares two revisions and merges a conflicting upstream change, choosing per cloud', async () => {
+    const clouds = (await api('GET', '/v1/clouds?q=us-east-1')).items;
+    const cloud = clouds.find((c: { name: string }) => c.name === 'AWS us-east-1');
+    const images = (
+      await api('GET', `/v1/clouds/${cloud.id}/images?q=al2023-ami-2023&cpuArchitecture=x86_64&limit=3`)
+    ).items;
+    const type = (await api('GET', `/v1/clouds/${cloud.id}/instance-types?q=m5.large`)).items[0];
+    const a = (p: string) => `/v1/accounts/${accountId}${p}`;
+    const setting = (imageId: string) => ({ cloudId: cloud.id, imageId, instanceTypeId: type.id });
+    const upstream = await api('POST', a('/mcis'), {
+      name: 'Upstream base',
+      settings: [setting(images[0].id)],
+    });
+    const r1 = await api('POST', a(`/mcis/${upstream.id}/commit`), { message: 'upstream one' });
+    const local = await api('POST', a(`/mcis/${r1.id}/clone`), { name: 'Local base' });
+    await api('PUT', a(`/mcis/${local.id}/settings/${cloud.id}`), {
+      imageId: images[1].id,
+      instanceTypeId: type.id,
+    });
+    await api('PUT', a(`/mcis/${upstream.id}/settings/${cloud.id}`), {
+      imageId: images[2].id,
+      instanceTypeId: type.id,
+    });
+    await api('POST', a(`/mcis/${upstream.id}/commit`), { message: 'upstream two' });
+
+    await page.goto(`${server.baseUrl}/mcis/${upstream.id}/diff?against=${r1.id}`);
+    const diff = page.getByRole('table', { name: 'Diff' });
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain(images[2].resourceUid);
+    expect(await diff.getByText('changed').isVisible()).toBe(true);
+    await screenshot(page, '04-diff');
+
+    await page.goto(`${server.baseUrl}/mcis/${local.id}`);
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await choose(page, 'Merge from', /Upstream base — r2/);
+    await page.getByRole('button', { name: 'Merge', exact: true }).click();
+    const conflicts = page.getByRole('table', { name: 'Conflicts' });
+    await conflicts.waitFor();
+    expect(await conflicts.textContent()).toContain(images[1].resourceUid);
+    expect(await conflicts.textContent()).toContain(images[2].resourceUid);
+    await screenshot(page, '04-merge-conflict');
+    await page.getByRole('radio', { name: 'theirs' }).check();
+    await page.getByRole('button', { name: 'Apply with these choices' }).click();
+    await page.getByRole('heading', { name: 'Local base' }).waitFor();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Cloud grid' }).textContent())
+      .toContain(images[2].resourceUid);
   });
 });

@@ -40,9 +40,11 @@ export function MciDetail() {
     queryKey: ['mci', id, 'lint'],
     queryFn: async () => unwrap(await api.GET('/v1/accounts/{a}/mcis/{id}/lint', path)).warnings,
   });
-  const [adding, setAdding] = useState(false);
+  // null: closed; '' : add a cloud; a cloud id: replace that cloud's setting.
+  const [settingFor, setSettingFor] = useState<string | null>(null);
   const [committing, setCommitting] = useState(false);
   const [cloning, setCloning] = useState(false);
+  const navigate = useNavigate();
   if (mci.isPending) return <Loading what="the MCI" />;
   if (mci.error) return <ProblemAlert error={mci.error} />;
   const m = mci.data;
@@ -59,10 +61,18 @@ export function MciDetail() {
           </Text>
         </div>
         <Group>
-          {editable && <Button onClick={() => setAdding(true)}>Add cloud</Button>}
+          {editable && <Button onClick={() => setSettingFor('')}>Add cloud</Button>}
           {editable && (
             <Button variant="light" onClick={() => setCommitting(true)}>
               Commit
+            </Button>
+          )}
+          <Button variant="default" onClick={() => navigate(`/mcis/${m.id}/diff`)}>
+            Compare
+          </Button>
+          {editable && (
+            <Button variant="default" onClick={() => navigate(`/mcis/${m.id}/merge`)}>
+              Merge
             </Button>
           )}
           {can('designer') && (
@@ -90,7 +100,7 @@ export function MciDetail() {
           <Tabs.Tab value="usage">Usage</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="clouds" pt="md">
-          <CloudGrid mci={m} editable={editable} />
+          <CloudGrid mci={m} editable={editable} onReplace={(cloudId) => setSettingFor(cloudId)} />
         </Tabs.Panel>
         <Tabs.Panel value="revisions" pt="md">
           <Revisions id={id} />
@@ -99,14 +109,24 @@ export function MciDetail() {
           <Usage id={id} />
         </Tabs.Panel>
       </Tabs>
-      <AddSetting mci={m} opened={adding} onClose={() => setAdding(false)} />
+      {settingFor !== null && (
+        <AddSetting mci={m} replaceCloudId={settingFor || undefined} onClose={() => setSettingFor(null)} />
+      )}
       <CommitDialog mci={m} opened={committing} onClose={() => setCommitting(false)} />
       <CloneDialog mci={m} opened={cloning} onClose={() => setCloning(false)} />
     </Stack>
   );
 }
 
-function CloudGrid({ mci, editable }: { mci: Mci; editable: boolean }) {
+function CloudGrid({
+  mci,
+  editable,
+  onReplace,
+}: {
+  mci: Mci;
+  editable: boolean;
+  onReplace(cloudId: string): void;
+}) {
   const accountId = useAccountId();
   const queryClient = useQueryClient();
   const remove = useMutation({
@@ -153,15 +173,25 @@ function CloudGrid({ mci, editable }: { mci: Mci; editable: boolean }) {
               </Table.Td>
               <Table.Td>
                 {editable && (
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => remove.mutate(s.cloudId)}
-                    aria-label={`Remove ${s.cloudName}`}
-                  >
-                    Remove
-                  </Button>
+                  <Group gap={4} wrap="nowrap">
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      onClick={() => onReplace(s.cloudId)}
+                      aria-label={`Replace ${s.cloudName}`}
+                    >
+                      Replace
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => remove.mutate(s.cloudId)}
+                      aria-label={`Remove ${s.cloudName}`}
+                    >
+                      Remove
+                    </Button>
+                  </Group>
                 )}
               </Table.Td>
             </Table.Tr>
@@ -173,10 +203,19 @@ function CloudGrid({ mci, editable }: { mci: Mci; editable: boolean }) {
 }
 
 /** The image picker: only images this account can use in the chosen cloud, and instance types that fit them. */
-function AddSetting({ mci, opened, onClose }: { mci: Mci; opened: boolean; onClose(): void }) {
+function AddSetting({
+  mci,
+  replaceCloudId,
+  onClose,
+}: {
+  mci: Mci;
+  replaceCloudId?: string;
+  onClose(): void;
+}) {
   const accountId = useAccountId();
   const queryClient = useQueryClient();
-  const [cloudId, setCloudId] = useState<string | null>(null);
+  const opened = true;
+  const [cloudId, setCloudId] = useState<string | null>(replaceCloudId ?? null);
   const [imageId, setImageId] = useState<string | null>(null);
   const [typeId, setTypeId] = useState<string | null>(null);
   const [userData, setUserData] = useState('');
@@ -208,18 +247,26 @@ function AddSetting({ mci, opened, onClose }: { mci: Mci; opened: boolean; onClo
       ).items,
   });
   const add = useMutation({
-    mutationFn: async () =>
-      unwrap(
+    mutationFn: async () => {
+      const setting = {
+        imageId: imageId ?? '',
+        instanceTypeId: typeId ?? '',
+        userData: userData || undefined,
+      };
+      if (replaceCloudId) {
+        const path = { a: accountId, id: mci.id, cloudId: replaceCloudId };
+        return unwrap(
+          await api.PUT('/v1/accounts/{a}/mcis/{id}/settings/{cloudId}', { params: { path }, body: setting }),
+        );
+      }
+      const path = { a: accountId, id: mci.id };
+      return unwrap(
         await api.POST('/v1/accounts/{a}/mcis/{id}/settings', {
-          params: { path: { a: accountId, id: mci.id } },
-          body: {
-            cloudId: cloudId ?? '',
-            imageId: imageId ?? '',
-            instanceTypeId: typeId ?? '',
-            userData: userData || undefined,
-          },
+          params: { path },
+          body: { cloudId: cloudId ?? '', ...setting },
         }),
-      ),
+      );
+    },
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['mci', mci.id] });
       setImageId(null);
@@ -228,9 +275,14 @@ function AddSetting({ mci, opened, onClose }: { mci: Mci; opened: boolean; onClo
       onClose();
     },
   });
-  const taken = new Set(mci.settings.map((s) => s.cloudId));
+  const taken = new Set(mci.settings.map((s) => s.cloudId).filter((c) => c !== replaceCloudId));
   return (
-    <Modal opened={opened} onClose={onClose} title="Add a cloud" size="lg">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={replaceCloudId ? 'Replace a cloud’s image' : 'Add a cloud'}
+      size="lg"
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -241,6 +293,7 @@ function AddSetting({ mci, opened, onClose }: { mci: Mci; opened: boolean; onClo
           <Select
             label="Cloud"
             searchable
+            disabled={Boolean(replaceCloudId)}
             data={(clouds.data ?? [])
               .filter((c) => !taken.has(c.id))
               .map((c) => ({ value: c.id, label: c.name }))}
@@ -295,7 +348,7 @@ function AddSetting({ mci, opened, onClose }: { mci: Mci; opened: boolean; onClo
           />
           {add.error && <ProblemAlert error={add.error} />}
           <Button type="submit" loading={add.isPending} disabled={!cloudId || !imageId || !typeId}>
-            Add
+            {replaceCloudId ? 'Replace' : 'Add'}
           </Button>
         </Stack>
       </form>
