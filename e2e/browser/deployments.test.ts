@@ -1,0 +1,190 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+
+const ADMIN_TOKEN = 'browser-admin-token-deployments-0123';
+let server: RunningServer;
+let dir: string;
+let browser: Browser;
+let page: Page;
+let api: Awaited<ReturnType<typeof apiAs>>;
+
+interface Image {
+  id: string;
+  name: string;
+  resourceUid: string;
+}
+/** Per cloud name: its id and three x86_64 AL2023 images of the demo catalog. */
+const catalog: Record<string, { id: string; images: Image[] }> = {};
+const EAST = 'AWS us-east-1';
+const WEST = 'AWS eu-west-1';
+const THIRD = 'AWS us-west-2';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
+  // The demo catalog: real AWS regions and AMIs to pick from.
+  server = await startServer({
+    DATA_DIR: join(dir, 'data'),
+    SEED: 'demo',
+    ADMIN_TOKEN,
+    DATABASE_URL: '',
+    DASHBOARD_DIR: inject('dashboardDir'),
+  });
+  api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
+  const user = await api('POST', '/v1/users', {
+    email: 'dana@example.com',
+    name: 'Dana',
+    password: 'correct horse battery',
+  });
+  await api('PUT', `/v1/accounts/${account.id}/members/${user.id}`, { roles: ['designer', 'actor'] });
+
+  // Two MCIs with real demo AMIs; only the second covers a third cloud.
+  const clouds: { id: string; name: string }[] = (await api('GET', '/v1/clouds?limit=500')).items;
+  const settings: Record<string, { cloudId: string; imageId: string; instanceTypeId: string }[]> = {
+    base: [],
+    alt: [],
+  };
+  for (const name of [EAST, WEST, THIRD]) {
+    const cloud = clouds.find((c) => c.name === name)!;
+    const images: Image[] = (
+      await api('GET', `/v1/clouds/${cloud.id}/images?q=al2023-ami-2023&cpuArchitecture=x86_64&limit=3`)
+    ).items;
+    expect(images).toHaveLength(3);
+    const type = (await api('GET', `/v1/clouds/${cloud.id}/instance-types?q=m5.large`)).items[0];
+    catalog[name] = { id: cloud.id, images };
+    if (name !== THIRD)
+      settings.base.push({ cloudId: cloud.id, imageId: images[0].id, instanceTypeId: type.id });
+    settings.alt.push({ cloudId: cloud.id, imageId: images[1].id, instanceTypeId: type.id });
+  }
+  const a = (p: string) => `/v1/accounts/${account.id}${p}`;
+  const base = await api('POST', a('/mcis'), { name: 'AL2023 base', settings: settings.base });
+  const alt = await api('POST', a('/mcis'), { name: 'AL2023 alt', settings: settings.alt });
+  await api('POST', a('/server-templates'), { name: 'Web server', mciIds: [base.id, alt.id] });
+
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(server.baseUrl);
+  await page.getByLabel('Email').fill('dana@example.com');
+  await page.locator('input[type="password"]').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'MultiCloud Images', level: 2 }).waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the add-server wizard up to its review step. */
+async function wizardToReview(cloud: string) {
+  await page.getByRole('button', { name: 'Add server' }).click();
+  const dialog = page.getByRole('dialog');
+  await choose(page, 'Cloud', cloud);
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  await choose(page, 'ServerTemplate', /^Web server — HEAD/);
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  const mci = await page.getByRole('combobox', { name: 'MultiCloud Image' }).inputValue();
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  const inherits = page.getByRole('table', { name: 'Inherits' });
+  await inherits.waitFor();
+  return { mci, inherits, dialog };
+}
+
+describe('deployments and servers in Chromium', () => {
+  it('creates a deployment', async () => {
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await page.getByText('No deployments yet.').waitFor();
+    await page.getByRole('button', { name: 'New deployment' }).click();
+    await page.getByLabel('Name').fill('Web tier');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Web tier' }).waitFor();
+    await page.getByText('No servers yet').waitFor();
+  });
+
+  it('R-SRV-2/3: adds a server cloud first, previewing the default MCI’s AMI before creating it', async () => {
+    const { mci, inherits, dialog } = await wizardToReview(EAST);
+    expect(mci).toMatch(/^AL2023 base — HEAD \(template default/);
+    const expected = catalog[EAST].images[0];
+    await expect.poll(() => inherits.textContent()).toContain(expected.resourceUid);
+    expect(await inherits.textContent()).toContain(expected.name);
+    expect(await inherits.textContent()).toContain('m5.large');
+    await dialog.getByLabel('Server name').fill('web-1');
+    await screenshot(page, '07-add-server-wizard');
+    await dialog.getByRole('button', { name: 'Create server' }).click();
+    const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-1/ });
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain(expected.resourceUid);
+    const text = await row.textContent();
+    expect(text).toContain(EAST);
+    expect(text).toContain('AL2023 base HEAD');
+    expect(text).toContain('m5.large');
+    expect(text).toContain('MCI ← template');
+    expect(text).toContain('image ← MCI');
+  });
+
+  it('R-SRV-2: in a cloud only the second MCI covers, preselects that MCI', async () => {
+    const { mci, inherits, dialog } = await wizardToReview(THIRD);
+    expect(mci).toMatch(/^AL2023 alt — HEAD \(template default/);
+    await expect.poll(() => inherits.textContent()).toContain(catalog[THIRD].images[1].resourceUid);
+    await dialog.getByLabel('Server name').fill('web-2');
+    await dialog.getByRole('button', { name: 'Create server' }).click();
+    const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-2/ });
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain('AL2023 alt HEAD');
+    expect(await row.textContent()).toContain(THIRD);
+  });
+
+  it('R-SRV-6: shows the server’s refusal when the inherited image became unavailable', async () => {
+    const image = catalog[WEST].images[0];
+    await api('PATCH', `/v1/clouds/${catalog[WEST].id}/images/${image.id}`, { state: 'unavailable' });
+    const { dialog } = await wizardToReview(WEST);
+    await dialog.getByLabel('Server name').fill('web-3');
+    await dialog.getByRole('button', { name: 'Create server' }).click();
+    await expect
+      .poll(() => dialog.getByTestId('problem').textContent())
+      .toContain(`image ${image.resourceUid} is unavailable in ${WEST}`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByRole('table', { name: 'Servers' }).getByRole('row').count()).toBe(3);
+  });
+
+  it('R-SRV-5: shows where each field came from, then points the server at another image', async () => {
+    await page.getByRole('table', { name: 'Servers' }).getByRole('link', { name: 'web-1' }).click();
+    const fields = page.getByRole('table', { name: 'Server' });
+    await fields.waitFor();
+    const rowText = (name: string) => fields.getByRole('row', { name: new RegExp(`^${name}`) }).textContent();
+    await expect.poll(() => rowText('MCI')).toContain('AL2023 base HEAD');
+    expect(await rowText('MCI')).toContain('← template');
+    await expect.poll(() => rowText('Image')).toContain(catalog[EAST].images[0].resourceUid);
+    expect(await rowText('Image')).toContain('← MCI');
+    await expect.poll(() => rowText('Instance type')).toContain('m5.large');
+    expect(await rowText('Instance type')).toContain('← MCI');
+
+    // A running server: the change applies at its next launch.
+    await choose(page, 'State', 'operational');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 2 }).locator('..').textContent())
+      .toContain('operational');
+
+    const next = catalog[EAST].images[2];
+    await page.getByLabel('Find image').fill(next.resourceUid);
+    await choose(page, 'Image', new RegExp(next.resourceUid));
+    await page.getByRole('button', { name: 'Use this image' }).click();
+    await expect.poll(() => page.getByTestId('warnings').textContent()).toContain('next launch');
+    await expect.poll(() => rowText('Image')).toContain(next.resourceUid);
+    expect(await rowText('Image')).toContain('← you');
+    expect(await rowText('MCI')).toContain('← template');
+    await screenshot(page, '08-server-detail');
+
+    await page.getByRole('link', { name: 'Web tier' }).click();
+    const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-1/ });
+    await expect.poll(() => row.textContent()).toContain(next.resourceUid);
+    expect(await row.textContent()).toContain('image ← you');
+    expect(await row.textContent()).toContain('operational');
+  });
+});
