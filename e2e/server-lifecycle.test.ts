@@ -81,6 +81,14 @@ describe('the service as npm start runs it', () => {
     const api = createApiClient({ baseUrl: server.baseUrl, token });
     const me = await api.GET('/v1/me');
     expect(me.data?.user).toMatchObject({ email: 'admin@localhost', isSuperuser: true });
+    const password = /Dashboard sign-in \(shown once\): admin@localhost \/ (\S+)/.exec(server.output())?.[1];
+    const session = await fetch(`${server.baseUrl}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@localhost', password }),
+    });
+    expect(session.status).toBe(200);
+    expect(me.data?.accounts.map((a) => a.name)).toEqual(['Demo']);
     const clouds = await api.GET('/v1/clouds', { params: { query: { limit: 100 } } });
     expect(clouds.data!.items.map((c) => c.name)).toContain('AWS us-east-1');
     expect(clouds.data!.items.some((c) => c.cloudType === 'simulated')).toBe(true);

@@ -132,7 +132,6 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** Format: email */
             email: string;
             password: string;
           };
@@ -441,7 +440,6 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            /** Format: email */
             email: string;
             name: string;
             /** @description Needed only for dashboard sign-in */

@@ -31,7 +31,13 @@ async function main(): Promise<void> {
   if (boot.generatedToken) {
     // Printed once, on purpose on stdout and not in the structured log: it is never shown again.
     process.stdout.write(
-      `\nSuperuser ${config.ADMIN_EMAIL} API token (shown once, keep it safe):\n  ${boot.generatedToken}\n\n`,
+      `\nSuperuser ${config.ADMIN_EMAIL} API token (shown once, keep it safe):\n  ${boot.generatedToken}\n`,
+    );
+  }
+  if (boot.generatedPassword) {
+    process.stdout.write(
+      `Dashboard sign-in (shown once): ${config.ADMIN_EMAIL} / ${boot.generatedPassword}\n` +
+        `  at http://${config.HOST}:${config.PORT}/\n\n`,
     );
   }
   let closing = false;

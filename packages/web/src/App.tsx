@@ -2,6 +2,7 @@ import { AppShell, Button, Group, NavLink, Select, Text, Title } from '@mantine/
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ProblemAlert } from './components/ProblemAlert.tsx';
 import { Empty, Loading } from './components/States.tsx';
+import { FirstAccount } from './pages/FirstAccount.tsx';
 import { Catalog } from './pages/Catalog.tsx';
 import { Coverage } from './pages/Coverage.tsx';
 import { DeploymentDetail, Deployments, ServerDetail } from './pages/Deployments.tsx';
@@ -79,6 +80,8 @@ function Shell() {
             <Route path="/catalog" element={<Catalog />} />
             <Route path="*" element={<Empty>Nothing here.</Empty>} />
           </Routes>
+        ) : me.user.isSuperuser ? (
+          <FirstAccount />
         ) : (
           <Empty>You are not a member of any account yet: ask an account admin to add you.</Empty>
         )}

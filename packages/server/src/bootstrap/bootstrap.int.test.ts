@@ -3,7 +3,7 @@ import { openTestDatabase } from '@mci/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Database } from '@mci/db';
-import { hashSecret } from '../security/secrets.ts';
+import { hashSecret, verifyPassword } from '../security/secrets.ts';
 import { bootstrap, readDemoCatalog } from './bootstrap.ts';
 
 let database: Database | undefined;
@@ -22,6 +22,9 @@ describe('bootstrap', () => {
       tokenHash: hashSecret(first.generatedToken!),
     });
     expect(principal).toMatchObject({ email: 'ops@example.com', isSuperuser: true });
+    expect(first.generatedPassword).toMatch(/^[\w-]{20}$/);
+    const withPassword = await identityRepository.findUserByEmail(database.db, 'ops@example.com');
+    expect(await verifyPassword(first.generatedPassword!, withPassword!.passwordHash!)).toBe(true);
     const again = await bootstrap(database.db, { adminEmail: 'ops@example.com', seed: 'none' });
     expect(again).toEqual({ firstStart: false, seeded: false });
     expect(await identityRepository.countUsers(database.db)).toBe(1);
@@ -57,6 +60,11 @@ describe('bootstrap', () => {
     expect(new Set(images.map((i) => i.cpuArchitecture))).toEqual(new Set(['x86_64', 'arm64']));
     const types = await catalogRepository.listInstanceTypes(database.db, { cloudId: useast1.id, limit: 500 });
     expect(types.find((t) => t.resourceUid === 'm6g.large')?.cpuArchitectures).toEqual(['arm64']);
+    const superuser = (await identityRepository.findSuperuser(database.db))!;
+    const memberships = await identityRepository.membershipsOf(database.db, superuser.id);
+    expect([...memberships.values()]).toEqual([
+      ['observer', 'actor', 'designer', 'library', 'publisher', 'admin'],
+    ]);
     const again = await bootstrap(database.db, { adminEmail: 'admin@localhost', seed: 'demo' });
     expect(again.seeded).toBe(false);
     expect(await database.db.select().from(schema.clouds)).toHaveLength(catalog.clouds.length);
@@ -64,7 +72,13 @@ describe('bootstrap', () => {
 
   it('SEED=none loads nothing', async () => {
     database = await openTestDatabase(inject('pgliteDump'));
-    await bootstrap(database.db, { adminEmail: 'admin@localhost', seed: 'none' });
+    const result = await bootstrap(database.db, {
+      adminEmail: 'admin@localhost',
+      adminToken: 'given-token-0123456789',
+      seed: 'none',
+    });
+    expect(result.generatedPassword).toBeUndefined();
     expect(await database.db.select().from(schema.clouds)).toHaveLength(0);
+    expect(await database.db.select().from(schema.accounts)).toHaveLength(0);
   });
 });

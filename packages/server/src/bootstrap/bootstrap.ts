@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CloudType, CpuArchitecture } from '@mci/core';
+import { ROLES, type CloudType, type CpuArchitecture } from '@mci/core';
 import { auditRepository, catalogRepository, identityRepository, schema, type Db } from '@mci/db';
 import { eq } from 'drizzle-orm';
 import { hashPassword, hashSecret, newSecret } from '../security/secrets.ts';
@@ -17,6 +17,8 @@ export interface BootstrapResult {
   firstStart: boolean;
   /** A token generated on first start (no ADMIN_TOKEN given): shown once, never stored in clear. */
   generatedToken?: string;
+  /** A dashboard password generated with it (no ADMIN_PASSWORD given): shown once, stored hashed. */
+  generatedPassword?: string;
   seeded: boolean;
 }
 
@@ -91,6 +93,23 @@ async function loadDemoCatalog(tx: Db, userId: string): Promise<void> {
   });
 }
 
+/** A "Demo" account where the superuser holds every role, so the dashboard is usable at once. */
+async function createDemoAccount(tx: Db, userId: string): Promise<void> {
+  const account = await identityRepository.insertAccount(tx, {
+    name: 'Demo',
+    description: 'Created by SEED=demo: try MCIs, templates and servers here',
+  });
+  await identityRepository.upsertMembership(tx, account.id, userId, [...ROLES]);
+  await auditRepository.insert(tx, {
+    accountId: account.id,
+    userId,
+    action: 'account.create',
+    targetType: 'account',
+    targetId: account.id,
+    summary: 'created the demo account',
+  });
+}
+
 /**
  * First-start set-up, idempotent on later starts: creates the superuser on an empty database,
  * makes ADMIN_TOKEN a valid token for it, and loads the demo catalog once when SEED=demo.
@@ -101,10 +120,14 @@ export async function bootstrap(db: Db, options: BootstrapOptions): Promise<Boot
     let superuser = await identityRepository.findSuperuser(tx);
     if (!superuser) {
       result.firstStart = true;
+      // A person starting the service by hand (no ADMIN_TOKEN) also gets a password for the dashboard.
+      if (!options.adminPassword && !options.adminToken)
+        result.generatedPassword = newSecret('').slice(0, 20);
+      const password = options.adminPassword ?? result.generatedPassword;
       superuser = await identityRepository.insertUser(tx, {
         email: options.adminEmail,
         name: 'Administrator',
-        passwordHash: options.adminPassword ? await hashPassword(options.adminPassword) : null,
+        passwordHash: password ? await hashPassword(password) : null,
         isSuperuser: true,
       });
       await auditRepository.insert(tx, {
@@ -135,6 +158,7 @@ export async function bootstrap(db: Db, options: BootstrapOptions): Promise<Boot
     if (result.firstStart && !seedMark) {
       if (options.seed === 'demo') {
         await loadDemoCatalog(tx as unknown as Db, superuser.id);
+        await createDemoAccount(tx as unknown as Db, superuser.id);
         result.seeded = true;
       }
       await tx.insert(schema.installation).values({ key: 'seed', value: { seed: options.seed } });

@@ -35,7 +35,12 @@ export const meSchema = z
   })
   .meta({ id: 'Me' });
 
-const emailField = z.email().max(LIMITS.emailLength);
+// Not z.email(): installations use local addresses such as admin@localhost (no top-level domain).
+const emailField = z
+  .string()
+  .trim()
+  .max(LIMITS.emailLength)
+  .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address like name@example.com');
 const passwordField = z.string().min(LIMITS.passwordMinLength).max(LIMITS.passwordMaxLength);
 
 export const loginBody = z.strictObject({

@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { launchChromium } from './support.ts';
+
+let server: RunningServer;
+let dir: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mci-first-'));
+  // As the README's start command does it: no ADMIN_TOKEN, no ADMIN_PASSWORD, the demo seed.
+  server = await startServer({
+    DATA_DIR: join(dir, 'data'),
+    DATABASE_URL: '',
+    ADMIN_TOKEN: undefined,
+    ADMIN_PASSWORD: undefined,
+    SEED: undefined,
+    DASHBOARD_DIR: inject('dashboardDir'),
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a new user on a fresh installation', () => {
+  it('signs in with the password printed at first start and lands in the Demo account', async () => {
+    const password = /Dashboard sign-in \(shown once\): admin@localhost \/ (\S+)/.exec(server.output())?.[1];
+    expect(password).toBeDefined();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.baseUrl);
+    await page.getByLabel('Email').fill('admin@localhost');
+    await page.locator('input[type="password"]').fill(password!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('No MultiCloud Images yet.').waitFor();
+    expect(await page.getByLabel('Account', { exact: true }).first().inputValue()).toBe('Demo');
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.getByRole('table', { name: 'Images' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Images' }).getByRole('row').count()).toBeGreaterThan(10);
+  });
+});
