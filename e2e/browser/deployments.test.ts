@@ -111,14 +111,16 @@ describe('deployments and servers in Chromium', () => {
     expect(mci).toMatch(/^AL2023 base — HEAD \(template default/);
     const expected = catalog[EAST].images[0];
     await expect.poll(() => inherits.textContent()).toContain(expected.resourceUid);
+    await expect.poll(() => inherits.textContent()).toContain('m5.large');
     expect(await inherits.textContent()).toContain(expected.name);
-    expect(await inherits.textContent()).toContain('m5.large');
     await dialog.getByLabel('Server name').fill('web-1');
     await screenshot(page, '07-add-server-wizard');
     await dialog.getByRole('button', { name: 'Create server' }).click();
     const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-1/ });
     await row.waitFor();
     await expect.poll(() => row.textContent()).toContain(expected.resourceUid);
+    // Names in a row load one by one: wait for the last of them too.
+    await expect.poll(() => row.textContent()).toContain('m5.large');
     const text = await row.textContent();
     expect(text).toContain(EAST);
     expect(text).toContain('AL2023 base HEAD');
@@ -136,7 +138,7 @@ describe('deployments and servers in Chromium', () => {
     const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-2/ });
     await row.waitFor();
     await expect.poll(() => row.textContent()).toContain('AL2023 alt HEAD');
-    expect(await row.textContent()).toContain(THIRD);
+    await expect.poll(() => row.textContent()).toContain(THIRD);
   });
 
   it('R-SRV-6: shows the server’s refusal when the inherited image became unavailable', async () => {
@@ -184,7 +186,7 @@ describe('deployments and servers in Chromium', () => {
     await page.getByRole('link', { name: 'Web tier' }).click();
     const row = page.getByRole('table', { name: 'Servers' }).getByRole('row', { name: /web-1/ });
     await expect.poll(() => row.textContent()).toContain(next.resourceUid);
-    expect(await row.textContent()).toContain('image ← you');
-    expect(await row.textContent()).toContain('operational');
+    await expect.poll(() => row.textContent()).toContain('image ← you');
+    await expect.poll(() => row.textContent()).toContain('operational');
   });
 });

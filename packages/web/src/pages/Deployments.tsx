@@ -5,7 +5,6 @@ import {
   Button,
   Code,
   Group,
-  Modal,
   Paper,
   Select,
   SimpleGrid,
@@ -20,6 +19,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, fieldError, unwrap, type Schemas } from '../api.ts';
+import { CreateNamedModal } from '../components/CreateNamedModal.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { InheritedBadge, InheritedBadges, ServerStateBadge } from '../components/ServerBadges.tsx';
 import {
@@ -96,51 +96,19 @@ function CreateDeployment({ opened, onClose }: { opened: boolean; onClose(): voi
   const accountId = useAccountId();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await api.POST('/v1/accounts/{a}/deployments', {
-          params: { path: { a: accountId } },
-          body: { name, description },
-        }),
-      ),
-    onSuccess: async (d) => {
-      await queryClient.invalidateQueries({ queryKey: ['deployments'] });
-      onClose();
-      navigate(`/deployments/${d.id}`);
-    },
-  });
   return (
-    <Modal opened={opened} onClose={onClose} title="New deployment">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldError(create.error, 'name')}
-            data-autofocus
-          />
-          <TextInput
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={fieldError(create.error, 'description')}
-          />
-          {create.error && !fieldError(create.error, 'name') && <ProblemAlert error={create.error} />}
-          <Button type="submit" loading={create.isPending}>
-            Create
-          </Button>
-        </Stack>
-      </form>
-    </Modal>
+    <CreateNamedModal
+      opened={opened}
+      onClose={onClose}
+      title="New deployment"
+      create={async (body) =>
+        unwrap(await api.POST('/v1/accounts/{a}/deployments', { params: { path: { a: accountId } }, body }))
+      }
+      onCreated={async (d) => {
+        await queryClient.invalidateQueries({ queryKey: ['deployments'] });
+        navigate(`/deployments/${d.id}`);
+      }}
+    />
   );
 }
 

@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Group,
-  Modal,
   Select,
   SimpleGrid,
   Stack,
@@ -18,6 +17,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, fieldError, unwrap, type Schemas } from '../api.ts';
 import { GroupCard, GroupInvitationState, useGroupAccountNames } from '../components/GroupCard.tsx';
+import { CreateNamedModal } from '../components/CreateNamedModal.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { PublishDialog } from '../components/PublishDialog.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
@@ -456,51 +456,17 @@ function ReceivedInvitations() {
 function CreateGroup({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const accountId = useAccountId();
   const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await api.POST('/v1/accounts/{a}/account-groups', {
-          params: { path: { a: accountId } },
-          body: { name, description },
-        }),
-      ),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['account-groups'] });
-      setName('');
-      setDescription('');
-      onClose();
-    },
-  });
   return (
-    <Modal opened={opened} onClose={onClose} title="New account group">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldError(create.error, 'name')}
-            data-autofocus
-          />
-          <TextInput
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={fieldError(create.error, 'description')}
-          />
-          {create.error && !fieldError(create.error, 'name') && <ProblemAlert error={create.error} />}
-          <Button type="submit" loading={create.isPending}>
-            Create
-          </Button>
-        </Stack>
-      </form>
-    </Modal>
+    <CreateNamedModal
+      opened={opened}
+      onClose={onClose}
+      title="New account group"
+      create={async (body) =>
+        unwrap(
+          await api.POST('/v1/accounts/{a}/account-groups', { params: { path: { a: accountId } }, body }),
+        )
+      }
+      onCreated={() => queryClient.invalidateQueries({ queryKey: ['account-groups'] })}
+    />
   );
 }

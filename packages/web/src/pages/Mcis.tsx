@@ -1,8 +1,9 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Anchor, Badge, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { api, fieldError, unwrap } from '../api.ts';
+import { api, unwrap } from '../api.ts';
+import { CreateNamedModal } from '../components/CreateNamedModal.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { Empty, Loading } from '../components/States.tsx';
 import { useAccountId, useSession } from '../session.tsx';
@@ -75,50 +76,23 @@ function CreateMci({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const accountId = useAccountId();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await api.POST('/v1/accounts/{a}/mcis', {
-          params: { path: { a: accountId } },
-          body: { name, description, tags: [], settings: [] },
-        }),
-      ),
-    onSuccess: async (mci) => {
-      await queryClient.invalidateQueries({ queryKey: ['mcis'] });
-      onClose();
-      navigate(`/mcis/${mci.id}`);
-    },
-  });
   return (
-    <Modal opened={opened} onClose={onClose} title="New MultiCloud Image">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fieldError(create.error, 'name')}
-            data-autofocus
-          />
-          <TextInput
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={fieldError(create.error, 'description')}
-          />
-          {create.error && !fieldError(create.error, 'name') && <ProblemAlert error={create.error} />}
-          <Button type="submit" loading={create.isPending}>
-            Create
-          </Button>
-        </Stack>
-      </form>
-    </Modal>
+    <CreateNamedModal
+      opened={opened}
+      onClose={onClose}
+      title="New MultiCloud Image"
+      create={async (body) =>
+        unwrap(
+          await api.POST('/v1/accounts/{a}/mcis', {
+            params: { path: { a: accountId } },
+            body: { ...body, tags: [], settings: [] },
+          }),
+        )
+      }
+      onCreated={async (mci) => {
+        await queryClient.invalidateQueries({ queryKey: ['mcis'] });
+        navigate(`/mcis/${mci.id}`);
+      }}
+    />
   );
 }
