@@ -45,3 +45,34 @@ describe('a new user on a fresh installation', () => {
     expect(await page.getByRole('table', { name: 'Images' }).getByRole('row').count()).toBeGreaterThan(10);
   });
 });
+
+describe('a superuser with no account yet (SEED=none)', () => {
+  it('creates a first account from the dashboard and holds every role in it', async () => {
+    const bare = await startServer({
+      DATA_DIR: join(dir, 'bare'),
+      DATABASE_URL: '',
+      SEED: 'none',
+      ADMIN_TOKEN: undefined,
+      ADMIN_PASSWORD: 'a long admin passphrase',
+      DASHBOARD_DIR: inject('dashboardDir'),
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(bare.baseUrl);
+      await page.getByLabel('Email').fill('admin@localhost');
+      await page.locator('input[type="password"]').fill('a long admin passphrase');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Create your first account' }).waitFor();
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect
+        .poll(() => page.getByRole('textbox', { name: 'Account name' }).getAttribute('aria-invalid'))
+        .toBe('true');
+      await page.getByLabel('Account name').fill('Platform');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('button', { name: 'New MCI' }).waitFor();
+      expect(await page.getByLabel('Account', { exact: true }).first().inputValue()).toBe('Platform');
+    } finally {
+      await bare.stop();
+    }
+  });
+});
