@@ -13,7 +13,6 @@ import {
   type Warning,
 } from '@mci/core';
 import {
-  auditRepository,
   catalogRepository,
   serverRepository,
   type DeploymentRecord,
@@ -21,29 +20,11 @@ import {
   type ServerRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { audit } from '../audit/audit.service.ts';
 import { requireMci } from '../mci/mci.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { linksWithSettings, requireTemplate } from '../template/template.service.ts';
 import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
-
-function audit(
-  db: Executor,
-  principal: Principal,
-  accountId: string,
-  type: string,
-  id: string,
-  action: string,
-  summary: string,
-) {
-  return auditRepository.insert(db, {
-    accountId,
-    userId: principal.userId,
-    action,
-    targetType: type,
-    targetId: id,
-    summary,
-  });
-}
 
 async function requireDeployment(db: Executor, accountId: string, id: string): Promise<DeploymentRecord> {
   const d = await serverRepository.findDeployment(db, id);

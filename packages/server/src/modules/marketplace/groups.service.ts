@@ -7,7 +7,6 @@ import {
   type Principal,
 } from '@mci/core';
 import {
-  auditRepository,
   identityRepository,
   marketplaceRepository,
   type Executor,
@@ -15,26 +14,8 @@ import {
   type InvitationRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { audit } from '../audit/audit.service.ts';
 import { hashSecret, newSecret } from '../../security/secrets.ts';
-
-function audit(
-  db: Executor,
-  principal: Principal,
-  accountId: string,
-  targetType: string,
-  targetId: string,
-  action: string,
-  summary: string,
-) {
-  return auditRepository.insert(db, {
-    accountId,
-    userId: principal.userId,
-    action,
-    targetType,
-    targetId,
-    summary,
-  });
-}
 
 /** A group the account owns (for changes) — others' groups are 404. */
 async function requireOwnedGroup(db: Executor, accountId: string, groupId: string): Promise<GroupRecord> {

@@ -14,7 +14,6 @@ import {
   type Warning,
 } from '@mci/core';
 import {
-  auditRepository,
   catalogRepository,
   marketplaceRepository,
   mciRepository,
@@ -24,6 +23,7 @@ import {
   type MciRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { audit } from '../audit/audit.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { assertVersion } from '../../http/etag.ts';
 import type { SettingInput } from './mci.schema.ts';
@@ -64,21 +64,14 @@ async function validateSetting(db: Executor, accountId: string, input: SettingIn
   });
 }
 
-function audit(
+function auditOf(
   db: Executor,
   principal: Principal,
   mci: { id: string; accountId: string },
   action: string,
   summary: string,
 ) {
-  return auditRepository.insert(db, {
-    accountId: mci.accountId,
-    userId: principal.userId,
-    action,
-    targetType: 'mci',
-    targetId: mci.id,
-    summary,
-  });
+  return audit(db, principal, mci.accountId, 'mci', mci.id, action, summary);
 }
 
 async function reload(db: Executor, id: string, warnings: Warning[] = []): Promise<MciWithWarnings> {
@@ -114,7 +107,7 @@ export async function createMci(
       warnings.push(...(await validateSetting(tx, accountId, setting)));
       await mciRepository.insertSetting(tx, id, { ...setting, userData: setting.userData ?? null });
     }
-    await audit(tx, principal, { id, accountId }, 'mci.create', `created MCI "${input.name}"`);
+    await auditOf(tx, principal, { id, accountId }, 'mci.create', `created MCI "${input.name}"`);
     return reload(tx, id, warnings);
   });
 }
@@ -167,7 +160,7 @@ export async function updateMci(
   return ctx.db.transaction(async (tx) => {
     const mci = await editableHead(tx, principal, accountId, id, expected);
     await mciRepository.updateRevision(tx, id, patch);
-    await audit(
+    await auditOf(
       tx,
       principal,
       mci,
@@ -193,7 +186,7 @@ export async function addSetting(
     const warnings = await validateSetting(tx, accountId, input);
     await mciRepository.insertSetting(tx, id, { ...input, userData: input.userData ?? null });
     await mciRepository.updateRevision(tx, id, {});
-    await audit(
+    await auditOf(
       tx,
       principal,
       mci,
@@ -219,7 +212,7 @@ export async function replaceSetting(
     const warnings = await validateSetting(tx, accountId, input);
     await mciRepository.replaceSetting(tx, id, { ...input, userData: input.userData ?? null });
     await mciRepository.updateRevision(tx, id, {});
-    await audit(
+    await auditOf(
       tx,
       principal,
       mci,
@@ -245,7 +238,7 @@ export async function removeSetting(
       throw new NotFoundError('setting for cloud', cloudId);
     }
     await mciRepository.updateRevision(tx, id, {});
-    await audit(
+    await auditOf(
       tx,
       principal,
       mci,
@@ -285,7 +278,7 @@ export async function commitMciIn(
   });
   await mciRepository.replaceAllSettings(tx, id, head.settings);
   await mciRepository.updateRevision(tx, head.id, { baseRevision: revision });
-  await audit(
+  await auditOf(
     tx,
     principal,
     { id, accountId: head.accountId },
@@ -331,7 +324,7 @@ export async function cloneMci(
       clonedFrom: source.id,
     });
     await mciRepository.replaceAllSettings(tx, cloneId, source.settings);
-    await audit(
+    await auditOf(
       tx,
       principal,
       { id: cloneId, accountId },
@@ -437,6 +430,6 @@ export async function deleteMci(
       }
     }
     await mciRepository.deleteLineage(tx, mci.lineageId);
-    await audit(tx, principal, mci, 'mci.delete', `deleted MCI "${mci.name}" and all its revisions`);
+    await auditOf(tx, principal, mci, 'mci.delete', `deleted MCI "${mci.name}" and all its revisions`);
   });
 }

@@ -15,7 +15,6 @@ import {
   type Warning,
 } from '@mci/core';
 import {
-  auditRepository,
   marketplaceRepository,
   mciRepository,
   templateRepository,
@@ -23,6 +22,7 @@ import {
   type TemplateRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { audit } from '../audit/audit.service.ts';
 import { assertVersion } from '../../http/etag.ts';
 import { commitMciIn, requireMci } from '../mci/mci.service.ts';
 
@@ -48,21 +48,14 @@ export async function requireTemplate(db: Executor, accountId: string, id: strin
   return template;
 }
 
-function audit(
+function auditOf(
   db: Executor,
   principal: Principal,
   t: { id: string; accountId: string },
   action: string,
   summary: string,
 ) {
-  return auditRepository.insert(db, {
-    accountId: t.accountId,
-    userId: principal.userId,
-    action,
-    targetType: 'server_template',
-    targetId: t.id,
-    summary,
-  });
+  return audit(db, principal, t.accountId, 'server_template', t.id, action, summary);
 }
 
 async function editableHead(
@@ -119,7 +112,7 @@ export async function createTemplate(
     });
     const template = (await templateRepository.find(tx, id))!;
     for (const mciId of input.mciIds) await linkMci(tx, template, mciId);
-    await audit(tx, principal, template, 'template.create', `created ServerTemplate "${input.name}"`);
+    await auditOf(tx, principal, template, 'template.create', `created ServerTemplate "${input.name}"`);
     return (await templateRepository.find(tx, id))!;
   });
 }
@@ -177,7 +170,7 @@ export async function updateTemplate(
   return ctx.db.transaction(async (tx) => {
     const t = await editableHead(tx, principal, accountId, id, expected);
     await templateRepository.updateRevision(tx, id, patch);
-    await audit(
+    await auditOf(
       tx,
       principal,
       t,
@@ -193,7 +186,7 @@ export async function deleteTemplate(ctx: AppContext, principal: Principal, acco
   await ctx.db.transaction(async (tx) => {
     const t = await requireTemplate(tx, accountId, id);
     await templateRepository.deleteLineage(tx, t.lineageId);
-    await audit(
+    await auditOf(
       tx,
       principal,
       t,
@@ -215,7 +208,7 @@ export async function addLink(
     const t = await editableHead(tx, principal, accountId, id, expected);
     const linkId = await linkMci(tx, t, mciId);
     await templateRepository.updateRevision(tx, id, {});
-    await audit(tx, principal, t, 'template.link.add', `linked MCI ${mciId} to "${t.name}"`);
+    await auditOf(tx, principal, t, 'template.link.add', `linked MCI ${mciId} to "${t.name}"`);
     return { template: (await templateRepository.find(tx, id))!, linkId };
   });
 }
@@ -243,7 +236,7 @@ export async function changeLink(
     assertSameLineage(link, mci);
     await templateRepository.updateLink(tx, linkId, { mciId: mci.id });
     await templateRepository.updateRevision(tx, id, {});
-    await audit(
+    await auditOf(
       tx,
       principal,
       t,
@@ -267,7 +260,7 @@ export async function makeDefault(
     const link = requireLink(t, linkId);
     await templateRepository.setDefaultLink(tx, id, linkId);
     await templateRepository.updateRevision(tx, id, {});
-    await audit(
+    await auditOf(
       tx,
       principal,
       t,
@@ -293,7 +286,7 @@ export async function removeLink(
     assertRemovable(t.links, link);
     await templateRepository.deleteLink(tx, linkId);
     await templateRepository.updateRevision(tx, id, {});
-    await audit(tx, principal, t, 'template.link.remove', `unlinked "${link.mciName}" from "${t.name}"`);
+    await auditOf(tx, principal, t, 'template.link.remove', `unlinked "${link.mciName}" from "${t.name}"`);
     return (await templateRepository.find(tx, id))!;
   });
 }
@@ -373,7 +366,7 @@ export async function commitTemplate(
     });
     await templateRepository.copyLinks(tx, head.id, newId);
     await templateRepository.updateRevision(tx, head.id, { baseRevision: revision });
-    await audit(
+    await auditOf(
       tx,
       principal,
       { id: newId, accountId },
@@ -405,7 +398,7 @@ export async function cloneTemplate(
       clonedFrom: source.id,
     });
     await templateRepository.copyLinks(tx, source.id, cloneId);
-    await audit(
+    await auditOf(
       tx,
       principal,
       { id: cloneId, accountId },
