@@ -23,7 +23,7 @@ import type { AppContext } from '../../context.ts';
 import { audit } from '../audit/audit.service.ts';
 import { requireMci } from '../mci/mci.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
-import { linksWithSettings, requireTemplate } from '../template/template.service.ts';
+import { cloudsOfLinks, linksWithSettings, requireTemplate } from '../template/template.service.ts';
 import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
 
 async function requireDeployment(db: Executor, accountId: string, id: string): Promise<DeploymentRecord> {
@@ -182,9 +182,7 @@ export async function createServer(
       [...settings.map((s) => s.imageId), input.imageId],
       [...settings.map((s) => s.instanceTypeId), input.instanceTypeId],
     );
-    const cloudsById = new Map(
-      links.flatMap((l) => l.settings.map((s) => [s.cloudId, { id: s.cloudId, name: s.cloudName }] as const)),
-    );
+    const cloudsById = cloudsOfLinks(links);
     const resolved = resolveServerImage({ accountId, cloud, links, request: input, cloudsById, ...facts });
     const server = await serverRepository.insertServer(tx, {
       deploymentId,

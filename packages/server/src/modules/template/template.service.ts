@@ -304,15 +304,19 @@ export async function linksWithSettings(db: Executor, t: TemplateRecord) {
   return byPosition(t.links).map((l) => ({ ...l, settings: mcis.get(l.mciId)!.settings }));
 }
 
+/** The clouds named by the links' settings, by id (the names come with the settings). */
+export function cloudsOfLinks(links: Awaited<ReturnType<typeof linksWithSettings>>) {
+  return new Map(
+    links.flatMap((l) => l.settings.map((s) => [s.cloudId, { id: s.cloudId, name: s.cloudName }] as const)),
+  );
+}
+
 /** R-ST-3: supported clouds, each with the MCI a new server there would use. */
 export async function templateClouds(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'account.read');
   const t = await requireTemplate(ctx.db, accountId, id);
   const links = await linksWithSettings(ctx.db, t);
-  const cloudNames = new Map(
-    links.flatMap((l) => l.settings.map((s) => [s.cloudId, { id: s.cloudId, name: s.cloudName }] as const)),
-  );
-  return { items: supportedClouds(links, cloudNames), nextCursor: null };
+  return { items: supportedClouds(links, cloudsOfLinks(links)), nextCursor: null };
 }
 
 /**
