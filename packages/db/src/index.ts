@@ -9,3 +9,4 @@ export * from './mci.repository.ts';
 export * from './template.repository.ts';
 export * from './server.repository.ts';
 export * from './marketplace.repository.ts';
+export * from './revision-store.ts';

@@ -208,29 +208,42 @@ const revisionColumns = () => ({
   version: integer('version').notNull().default(1),
 });
 
-/** One row per MCI lineage: its owner and the last committed number (the commit counter). */
-export const mciLineages = pgTable('mci_lineages', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id')
-    .notNull()
-    .references(() => accounts.id),
-  lastRevision: integer('last_revision').notNull().default(0),
-  createdAt: createdAt(),
-});
-
-export const mcis = pgTable(
-  'mcis',
-  {
-    ...revisionColumns(),
-    lineageId: text('lineage_id')
+/**
+ * A lineage of one revisioned kind (MCI, ServerTemplate, …): its owner and the last committed
+ * number, the commit counter (R-MCI-5). Every kind has its own table of this shape.
+ */
+function lineageTable(name: string) {
+  return pgTable(name, {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
       .notNull()
-      .references(() => mciLineages.id, { onDelete: 'cascade' }),
-  },
-  (t) => [
-    uniqueIndex('mcis_lineage_revision_key').on(t.lineageId, t.revision),
-    index('mcis_account_name_id_idx').on(t.accountId, t.name, t.id),
-  ],
-);
+      .references(() => accounts.id),
+    lastRevision: integer('last_revision').notNull().default(0),
+    createdAt: createdAt(),
+  });
+}
+export type LineageTable = ReturnType<typeof lineageTable>;
+
+/** The revisions (HEAD = 0, committed 1..n) of one revisioned kind, each its own row. */
+function revisionTable(name: string, lineages: LineageTable) {
+  return pgTable(
+    name,
+    {
+      ...revisionColumns(),
+      lineageId: text('lineage_id')
+        .notNull()
+        .references(() => lineages.id, { onDelete: 'cascade' }),
+    },
+    (t) => [
+      uniqueIndex(`${name}_lineage_revision_key`).on(t.lineageId, t.revision),
+      index(`${name}_account_name_id_idx`).on(t.accountId, t.name, t.id),
+    ],
+  );
+}
+export type RevisionTable = ReturnType<typeof revisionTable>;
+
+export const mciLineages = lineageTable('mci_lineages');
+export const mcis = revisionTable('mcis', mciLineages);
 
 export const mciSettings = pgTable(
   'mci_settings',
@@ -253,28 +266,8 @@ export const mciSettings = pgTable(
   (t) => [primaryKey({ columns: [t.mciId, t.cloudId] }), index('mci_settings_image_idx').on(t.imageId)],
 );
 
-export const templateLineages = pgTable('server_template_lineages', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id')
-    .notNull()
-    .references(() => accounts.id),
-  lastRevision: integer('last_revision').notNull().default(0),
-  createdAt: createdAt(),
-});
-
-export const serverTemplates = pgTable(
-  'server_templates',
-  {
-    ...revisionColumns(),
-    lineageId: text('lineage_id')
-      .notNull()
-      .references(() => templateLineages.id, { onDelete: 'cascade' }),
-  },
-  (t) => [
-    uniqueIndex('server_templates_lineage_revision_key').on(t.lineageId, t.revision),
-    index('server_templates_account_name_id_idx').on(t.accountId, t.name, t.id),
-  ],
-);
+export const templateLineages = lineageTable('server_template_lineages');
+export const serverTemplates = revisionTable('server_templates', templateLineages);
 
 export const templateLinks = pgTable(
   'server_template_mci_links',

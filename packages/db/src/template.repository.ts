@@ -1,15 +1,9 @@
 import type { McILink } from '@mci/core';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
-import {
-  revisionListConditions,
-  toRevisionFields,
-  type NewRevision,
-  type RevisionListFilter,
-  type RevisionRow,
-} from './mci.repository.ts';
+import { revisionStore, type RevisionBase, type RevisionListFilter } from './revision-store.ts';
 import { mcis, serverTemplates, templateLineages, templateLinks } from './schema.ts';
 
 export interface LinkView extends McILink {
@@ -19,9 +13,9 @@ export interface LinkView extends McILink {
   newerRevision: { mciId: string; revision: number } | null;
 }
 
-export type TemplateRecord = ReturnType<typeof toRevisionFields> & { links: LinkView[] };
+export type TemplateRecord = RevisionBase & { links: LinkView[] };
 
-async function linksOf(db: Executor, templateIds: string[]): Promise<Map<string, LinkView[]>> {
+async function linksOf(db: Executor, templateIds: readonly string[]): Promise<Map<string, LinkView[]>> {
   const result = new Map<string, LinkView[]>(templateIds.map((id) => [id, []]));
   if (templateIds.length === 0) return result;
   const rows = await db
@@ -41,7 +35,7 @@ async function linksOf(db: Executor, templateIds: string[]): Promise<Map<string,
     })
     .from(templateLinks)
     .innerJoin(mcis, eq(mcis.id, templateLinks.mciId))
-    .where(inArray(templateLinks.templateId, templateIds))
+    .where(inArray(templateLinks.templateId, [...templateIds]))
     .orderBy(asc(templateLinks.position));
   for (const { templateId, newest, ...link } of rows) {
     const parsed = typeof newest === 'string' ? (JSON.parse(newest) as typeof newest) : newest;
@@ -52,73 +46,33 @@ async function linksOf(db: Executor, templateIds: string[]): Promise<Map<string,
   return result;
 }
 
-// Template revision rows have the same columns as MCI revision rows.
-const asRow = (r: typeof serverTemplates.$inferSelect) => r as unknown as RevisionRow;
+const store = revisionStore(serverTemplates, templateLineages, {
+  revision: 'template',
+  lineage: 'templateLineage',
+});
 
-/** ServerTemplate lineages, revisions and their MCI links. */
+async function withLinks(db: Executor, rows: RevisionBase[]): Promise<TemplateRecord[]> {
+  const links = await linksOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, links: links.get(r.id)! }));
+}
+
+/** ServerTemplate lineages, revisions (the shared revision store) and their MCI links. */
 export const templateRepository = {
-  async insertLineage(db: Executor, accountId: string): Promise<string> {
-    const id = newId('templateLineage');
-    await db.insert(templateLineages).values({ id, accountId });
-    return id;
-  },
+  ...store,
 
-  async nextRevisionNumber(db: Executor, lineageId: string): Promise<number> {
-    const [row] = await db
-      .update(templateLineages)
-      .set({ lastRevision: sql`${templateLineages.lastRevision} + 1` })
-      .where(eq(templateLineages.id, lineageId))
-      .returning({ n: templateLineages.lastRevision });
-    return row.n;
-  },
-
-  async insertRevision(db: Executor, input: NewRevision): Promise<string> {
-    const id = newId('template');
-    await db.insert(serverTemplates).values({ id, ...input });
-    return id;
+  async findMany(db: Executor, ids: readonly string[]): Promise<TemplateRecord[]> {
+    return withLinks(db, await store.findRows(db, ids));
   },
 
   async find(db: Executor, id: string): Promise<TemplateRecord | undefined> {
-    const [row] = await db.select().from(serverTemplates).where(eq(serverTemplates.id, id));
-    if (!row) return undefined;
-    const links = await linksOf(db, [row.id]);
-    return { ...toRevisionFields(asRow(row)), links: links.get(row.id)! };
+    return (await templateRepository.findMany(db, [id]))[0];
   },
 
   async list(db: Executor, f: RevisionListFilter): Promise<TemplateRecord[]> {
-    const rows = await db
-      .select()
-      .from(serverTemplates)
-      .where(and(...revisionListConditions(serverTemplates as unknown as typeof mcis, f)))
-      .orderBy(asc(serverTemplates.name), asc(serverTemplates.id))
-      .limit(f.limit + 1);
-    const links = await linksOf(
-      db,
-      rows.map((r) => r.id),
-    );
-    return rows.map((r) => ({ ...toRevisionFields(asRow(r)), links: links.get(r.id)! }));
-  },
-
-  async revisions(db: Executor, lineageId: string) {
-    const rows = await db
-      .select()
-      .from(serverTemplates)
-      .where(eq(serverTemplates.lineageId, lineageId))
-      .orderBy(
-        desc(sql`case when ${serverTemplates.revision} = 0 then -1 else ${serverTemplates.revision} end`),
-      );
-    return rows.map((r) => toRevisionFields(asRow(r)));
-  },
-
-  async updateRevision(
-    db: Executor,
-    id: string,
-    patch: Partial<Pick<RevisionRow, 'name' | 'description' | 'tags' | 'baseRevision' | 'clonedFrom'>>,
-  ): Promise<void> {
-    await db
-      .update(serverTemplates)
-      .set({ ...patch, version: sql`${serverTemplates.version} + 1`, updatedAt: sql`clock_timestamp()` })
-      .where(eq(serverTemplates.id, id));
+    return withLinks(db, await store.listRows(db, f));
   },
 
   async insertLink(db: Executor, templateId: string, link: Omit<McILink, 'id'>): Promise<string> {
@@ -190,18 +144,5 @@ export const templateRepository = {
       .innerJoin(serverTemplates, eq(serverTemplates.id, templateLinks.templateId))
       .where(eq(templateLinks.mciLineageId, mciLineageId))
       .orderBy(asc(serverTemplates.name), asc(serverTemplates.revision));
-  },
-
-  /** The account's copy of a publication (R-IMP-2 dedupe), if it imported it before. */
-  async findImported(db: Executor, accountId: string, publicationId: string): Promise<string | undefined> {
-    const [row] = await db
-      .select({ id: serverTemplates.id })
-      .from(serverTemplates)
-      .where(and(eq(serverTemplates.accountId, accountId), eq(serverTemplates.importedFrom, publicationId)));
-    return row?.id;
-  },
-
-  async deleteLineage(db: Executor, lineageId: string): Promise<void> {
-    await db.delete(templateLineages).where(eq(templateLineages.id, lineageId));
   },
 };
