@@ -1,53 +1,39 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../support/server.ts';
+import { startDashboard, type AdminApi, type Dashboard } from './setup.ts';
+import { choose, screenshot } from './support.ts';
 
-const ADMIN_TOKEN = 'browser-admin-token-0123456789';
+let dashboard: Dashboard;
 let server: RunningServer;
-let dir: string;
-let browser: Browser;
 let page: Page;
-let api: Awaited<ReturnType<typeof apiAs>>;
+let api: AdminApi;
 let accountId: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
-  // The demo catalog: real AWS regions and AMIs to pick from.
-  server = await startServer({
-    DATA_DIR: join(dir, 'data'),
-    SEED: 'demo',
-    ADMIN_TOKEN,
-    DATABASE_URL: '',
-    DASHBOARD_DIR: inject('dashboardDir'),
-  });
-  api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  dashboard = await startDashboard({ adminToken: 'browser-admin-token-0123456789' });
+  ({ server, page, api } = dashboard);
   const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
   accountId = account.id;
-  const user = await api('POST', '/v1/users', {
-    email: 'dana@example.com',
-    name: 'Dana',
-    password: 'correct horse battery',
-  });
-  await api('PUT', `/v1/accounts/${account.id}/members/${user.id}`, {
-    roles: ['designer', 'actor', 'admin'],
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await dashboard.addUser(
+    accountId,
+    { email: 'dana@example.com', name: 'Dana', password: 'correct horse battery' },
+    ['designer', 'actor', 'admin'],
+  );
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => dashboard?.close());
 
 describe('the dashboard in Chromium', () => {
   it('refuses a wrong password with the server’s message, then signs in', async () => {
     await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill('dana@example.com');
+    // Password managers: the email field is an email and the username, the password is the current one.
+    const email = page.getByLabel('Email');
+    expect(await email.getAttribute('type')).toBe('email');
+    expect(await email.getAttribute('autocomplete')).toBe('username');
+    expect(await page.locator('input[type="password"]').getAttribute('autocomplete')).toBe(
+      'current-password',
+    );
+    await email.fill('dana@example.com');
     await page.locator('input[type="password"]').fill('wrong password!!');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect

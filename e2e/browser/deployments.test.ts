@@ -1,17 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type AdminApi, type Dashboard } from './setup.ts';
+import { choose, screenshot } from './support.ts';
 
-const ADMIN_TOKEN = 'browser-admin-token-deployments-0123';
-let server: RunningServer;
-let dir: string;
-let browser: Browser;
+let dashboard: Dashboard;
 let page: Page;
-let api: Awaited<ReturnType<typeof apiAs>>;
+let api: AdminApi;
 
 interface Image {
   id: string;
@@ -25,23 +19,17 @@ const WEST = 'AWS eu-west-1';
 const THIRD = 'AWS us-west-2';
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
-  // The demo catalog: real AWS regions and AMIs to pick from.
-  server = await startServer({
-    DATA_DIR: join(dir, 'data'),
-    SEED: 'demo',
-    ADMIN_TOKEN,
-    DATABASE_URL: '',
-    DASHBOARD_DIR: inject('dashboardDir'),
+  dashboard = await startDashboard({
+    adminToken: 'browser-admin-token-deployments-0123',
+    viewport: { width: 1280, height: 900 },
   });
-  api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  ({ page, api } = dashboard);
   const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
-  const user = await api('POST', '/v1/users', {
-    email: 'dana@example.com',
-    name: 'Dana',
-    password: 'correct horse battery',
-  });
-  await api('PUT', `/v1/accounts/${account.id}/members/${user.id}`, { roles: ['designer', 'actor'] });
+  await dashboard.addUser(
+    account.id,
+    { email: 'dana@example.com', name: 'Dana', password: 'correct horse battery' },
+    ['designer', 'actor'],
+  );
 
   // Two MCIs with real demo AMIs; only the second covers a third cloud.
   const clouds: { id: string; name: string }[] = (await api('GET', '/v1/clouds?limit=500')).items;
@@ -66,19 +54,9 @@ beforeAll(async () => {
   const alt = await api('POST', a('/mcis'), { name: 'AL2023 alt', settings: settings.alt });
   await api('POST', a('/server-templates'), { name: 'Web server', mciIds: [base.id, alt.id] });
 
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(server.baseUrl);
-  await page.getByLabel('Email').fill('dana@example.com');
-  await page.locator('input[type="password"]').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'MultiCloud Images', level: 2 }).waitFor();
+  await dashboard.signIn('dana@example.com', 'correct horse battery');
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => dashboard?.close());
 
 /** Runs the add-server wizard up to its review step. */
 async function wizardToReview(cloud: string) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { signIn } from './setup.ts';
 import { launchChromium } from './support.ts';
 
 let server: RunningServer;
@@ -34,10 +35,7 @@ describe('a new user on a fresh installation', () => {
     const password = /Dashboard sign-in \(shown once\): admin@localhost \/ (\S+)/.exec(server.output())?.[1];
     expect(password).toBeDefined();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill('admin@localhost');
-    await page.locator('input[type="password"]').fill(password!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.baseUrl, 'admin@localhost', password!);
     await page.getByText('No MultiCloud Images yet.').waitFor();
     expect(await page.getByLabel('Account', { exact: true }).first().inputValue()).toBe('Demo');
     await page.getByRole('link', { name: 'Catalog' }).click();
@@ -58,10 +56,7 @@ describe('a superuser with no account yet (SEED=none)', () => {
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(bare.baseUrl);
-      await page.getByLabel('Email').fill('admin@localhost');
-      await page.locator('input[type="password"]').fill('a long admin passphrase');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, bare.baseUrl, 'admin@localhost', 'a long admin passphrase');
       await page.getByRole('heading', { name: 'Create your first account' }).waitFor();
       await page.getByRole('button', { name: 'Create account' }).click();
       await expect

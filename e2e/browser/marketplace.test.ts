@@ -1,50 +1,38 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../support/server.ts';
+import { startDashboard, type AdminApi, type Dashboard } from './setup.ts';
+import { apiAs, choose, screenshot } from './support.ts';
 
-const ADMIN_TOKEN = 'browser-admin-token-marketplace-0123';
 const PASSWORD = 'correct horse battery';
 const PRIVATE_UID = 'ami-0publisherprivate01';
+let dashboard: Dashboard;
 let server: RunningServer;
-let dir: string;
-let browser: Browser;
 let page: Page;
-let admin: Awaited<ReturnType<typeof apiAs>>;
+let admin: AdminApi;
 let publisher: { id: string; name: string };
 let member: { id: string; name: string };
 let cloudId: string;
 let privateImageId: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
-  server = await startServer({
-    DATA_DIR: join(dir, 'data'),
-    SEED: 'demo',
-    ADMIN_TOKEN,
-    DATABASE_URL: '',
-    DASHBOARD_DIR: inject('dashboardDir'),
+  dashboard = await startDashboard({
+    adminToken: 'browser-admin-token-marketplace-0123',
+    viewport: { width: 1280, height: 900 },
   });
-  admin = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  ({ server, page, api: admin } = dashboard);
   publisher = await admin('POST', '/v1/accounts', { name: 'Golden Images Inc' });
   member = await admin('POST', '/v1/accounts', { name: 'Partner Co' });
-  const pUser = await admin('POST', '/v1/users', {
-    email: 'pat@example.com',
-    name: 'Pat',
-    password: PASSWORD,
-  });
-  await admin('PUT', `/v1/accounts/${publisher.id}/members/${pUser.id}`, {
-    roles: ['publisher', 'designer'],
-  });
-  const mUser = await admin('POST', '/v1/users', {
-    email: 'max@example.com',
-    name: 'Max',
-    password: PASSWORD,
-  });
-  await admin('PUT', `/v1/accounts/${member.id}/members/${mUser.id}`, { roles: ['library', 'admin'] });
+  const pUser = await dashboard.addUser(
+    publisher.id,
+    { email: 'pat@example.com', name: 'Pat', password: PASSWORD },
+    ['publisher', 'designer'],
+  );
+  const mUser = await dashboard.addUser(
+    member.id,
+    { email: 'max@example.com', name: 'Max', password: PASSWORD },
+    ['library', 'admin'],
+  );
   const asP = await apiAs(
     server.baseUrl,
     (await admin('POST', `/v1/users/${pUser.id}/tokens`, { name: 'e2e' })).token,
@@ -97,22 +85,11 @@ beforeAll(async () => {
     },
   );
   await asM('POST', `/v1/accounts/${member.id}/invitations/${invitation.code}/accept`);
-
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => dashboard?.close());
 
 async function signIn(email: string) {
-  await page.goto(server.baseUrl);
-  await page.getByLabel('Email').fill(email);
-  await page.locator('input[type="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'MultiCloud Images', level: 2 }).waitFor();
+  await dashboard.signIn(email, PASSWORD);
 }
 
 describe('the marketplace and sharing in Chromium', () => {

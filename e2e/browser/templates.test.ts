@@ -1,17 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { apiAs, choose, launchChromium, screenshot } from './support.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type AdminApi, type Dashboard } from './setup.ts';
+import { choose, screenshot } from './support.ts';
 
-const ADMIN_TOKEN = 'browser-admin-token-templates-0123456789';
-let server: RunningServer;
-let dir: string;
-let browser: Browser;
+let dashboard: Dashboard;
 let page: Page;
-let api: Awaited<ReturnType<typeof apiAs>>;
+let api: AdminApi;
 let accountId: string;
 const mciIds: Record<string, string> = {};
 
@@ -35,24 +29,15 @@ async function setting(cloudName: string, imageName: string) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
-  // The demo catalog: real AWS regions and AMIs to pick from.
-  server = await startServer({
-    DATA_DIR: join(dir, 'data'),
-    SEED: 'demo',
-    ADMIN_TOKEN,
-    DATABASE_URL: '',
-    DASHBOARD_DIR: inject('dashboardDir'),
-  });
-  api = await apiAs(server.baseUrl, ADMIN_TOKEN);
+  dashboard = await startDashboard({ adminToken: 'browser-admin-token-templates-0123456789' });
+  ({ page, api } = dashboard);
   const account = await api('POST', '/v1/accounts', { name: 'Platform team' });
   accountId = account.id;
-  const user = await api('POST', '/v1/users', {
-    email: 'tom@example.com',
-    name: 'Tom',
-    password: 'correct horse battery',
-  });
-  await api('PUT', `/v1/accounts/${accountId}/members/${user.id}`, { roles: ['designer', 'actor'] });
+  await dashboard.addUser(
+    accountId,
+    { email: 'tom@example.com', name: 'Tom', password: 'correct horse battery' },
+    ['designer', 'actor'],
+  );
 
   // Two MCIs through the API (the MCI pages have their own test):
   // AL2023_x64 covers us-east-1 and eu-west-1, AL2_x64 covers us-east-1 and ap-northeast-1.
@@ -71,19 +56,9 @@ beforeAll(async () => {
     mciIds: [mciIds.AL2_x64],
   });
 
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(server.baseUrl);
-  await page.getByLabel('Email').fill('tom@example.com');
-  await page.locator('input[type="password"]').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'MultiCloud Images', level: 2 }).waitFor();
+  await dashboard.signIn('tom@example.com', 'correct horse battery');
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => dashboard?.close());
 
 /** The text of a link row of the Images tab. */
 const linkRow = (name: string) => page.getByTestId(`link-${name}`);

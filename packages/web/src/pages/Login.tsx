@@ -26,6 +26,8 @@ export function Login() {
             <Title order={2}>MultiCloud Images</Title>
             <TextInput
               label="Email"
+              type="email"
+              autoComplete="username"
               value={email}
               onChange={(e) => setEmail(e.currentTarget.value)}
               error={fieldError(signIn.error, 'email')}
@@ -34,6 +36,7 @@ export function Login() {
             />
             <PasswordInput
               label="Password"
+              autoComplete="current-password"
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
               error={fieldError(signIn.error, 'password')}
