@@ -9,3 +9,5 @@ export * from './server.ts';
 export * from './vc.ts';
 export * from './vc-components.ts';
 export * from './marketplace.ts';
+export * from './revision.ts';
+export * from './actions.ts';

@@ -20,6 +20,11 @@ function isSystem(actor: Actor): actor is SystemActor {
   return (actor as SystemActor).kind === 'system';
 }
 
+/** The user behind an actor, or null for the service itself. */
+export function userIdOf(actor: Actor): string | null {
+  return isSystem(actor) ? null : actor.userId;
+}
+
 /** One audit entry of a change: which account's which target, what was done, in a sentence. */
 export interface AuditRecord {
   accountId: string | null;
@@ -55,7 +60,7 @@ export async function mutate<T>(
     for (const entry of entries) {
       await auditRepository.insert(tx, {
         ...entry,
-        userId: isSystem(actor) ? null : actor.userId,
+        userId: userIdOf(actor),
         summary: isSystem(actor) ? `[${actor.name}] ${entry.summary}` : entry.summary,
       });
     }

@@ -276,9 +276,10 @@ async function upsertTemplate(
     const link = current.links.find((l) => l.mciLineageId === mci.lineageId);
     if (!link) {
       actions.push(`link "${mci.name}" r${mci.revision}`);
-      current = unwrap(
+      unwrap(
         await client.POST('/v1/accounts/{a}/server-templates/{id}/mcis', { ...p, body: { mciId: mci.id } }),
       );
+      current = unwrap(await client.GET('/v1/accounts/{a}/server-templates/{id}', p));
     } else if (link.mciId !== mci.id) {
       actions.push(`point "${mci.name}" at r${mci.revision}`);
       current = unwrap(

@@ -112,16 +112,16 @@ export function registerTemplates(program: Command, run: Run): void {
     .command('link <id> <mciId>')
     .description('link an MCI revision')
     .action(
-      run(async (ctx, id: string, mciId: string) =>
-        printTemplate(
-          ctx,
-          unwrap(
-            await ctx
-              .client()
-              .POST('/v1/accounts/{a}/server-templates/{id}/mcis', { ...path(ctx, id), body: { mciId } }),
-          ),
-        ),
-      ),
+      run(async (ctx, id: string, mciId: string) => {
+        const client = ctx.client();
+        unwrap(
+          await client.POST('/v1/accounts/{a}/server-templates/{id}/mcis', {
+            ...path(ctx, id),
+            body: { mciId },
+          }),
+        );
+        printTemplate(ctx, unwrap(await client.GET('/v1/accounts/{a}/server-templates/{id}', path(ctx, id))));
+      }),
     );
   tpl
     .command('relink <id> <linkId> <mciId>')

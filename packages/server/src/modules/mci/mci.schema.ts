@@ -1,15 +1,9 @@
 import { LIMITS } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import { descriptionField, idParam, nameField, pageOf } from '../../http/common.schema.ts';
+import { commitMessageField, revisionFields, tagsField, warningSchema } from '../revision/revision.schema.ts';
 
-export const warningSchema = z
-  .object({ code: z.string(), message: z.string(), cloudId: z.string().optional() })
-  .meta({ id: 'Warning' });
-
-export const tagsField = z
-  .array(z.string().trim().min(1).max(LIMITS.tagLength))
-  .max(LIMITS.tagsMax)
-  .refine((t) => new Set(t).size === t.length, 'tags must not repeat');
+export { warningSchema };
 
 export const userDataField = z
   .string()
@@ -18,25 +12,6 @@ export const userDataField = z
     `must be at most ${LIMITS.userDataBytes} bytes`,
   )
   .nullable();
-
-/** Revision fields shared by MCIs and ServerTemplates (SPEC §2). */
-export const revisionFields = {
-  id: z.string(),
-  lineageId: z.string(),
-  revision: z.number().int().describe('0 = HEAD (editable); 1..n = committed (immutable)'),
-  name: z.string(),
-  description: z.string(),
-  tags: z.array(z.string()),
-  accountId: z.string(),
-  commitMessage: z.string().nullable(),
-  committedBy: z.string().nullable(),
-  committedAt: z.string().nullable(),
-  baseRevision: z.number().int().nullable(),
-  clonedFrom: z.string().nullable(),
-  importedFrom: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-};
 
 export const settingSchema = z
   .object({
@@ -69,9 +44,11 @@ export const settingBody = z.strictObject({
   instanceTypeId: idParam,
   userData: userDataField.optional(),
 });
-export type SettingInput = z.infer<typeof settingBody>;
 
-export const putSettingBody = settingBody.omit({ cloudId: true });
+/** A replacement setting: the cloud is the path's; the body may repeat it (a read sent back). */
+export const putSettingBody = settingBody.extend({
+  cloudId: idParam.optional().describe("The path's cloud id, if repeated; a different one is refused (422)"),
+});
 
 export const createMciBody = z.strictObject({
   name: nameField,
@@ -80,39 +57,9 @@ export const createMciBody = z.strictObject({
   settings: z.array(settingBody).max(1000).default([]).describe('Optional settings to start with'),
 });
 
-export const patchMciBody = z
-  .strictObject({ name: nameField, description: descriptionField, tags: tagsField })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export const commitMciBody = z.strictObject({ message: commitMessageField });
 
-export const commitBody = z.strictObject({
-  message: z.string().trim().min(1, 'a commit needs a message').max(LIMITS.descriptionLength),
-});
-
-export const cloneBody = z.strictObject({ name: nameField, description: descriptionField.optional() });
-
-export const listMcisQuery = z.strictObject({
-  ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional().describe('Text in the name'),
-  lineageId: idParam.optional(),
-  revision: z.coerce.number().int().min(0).optional().describe('0 lists HEADs only'),
-});
-
-export const mciParams = z.strictObject({ a: idParam, id: idParam });
 export const settingParams = z.strictObject({ a: idParam, id: idParam, cloudId: idParam });
-export const accountParams = z.strictObject({ a: idParam });
-
-export const revisionSummarySchema = z
-  .object({
-    id: z.string(),
-    revision: z.number().int(),
-    name: z.string(),
-    commitMessage: z.string().nullable(),
-    committedBy: z.string().nullable(),
-    committedAt: z.string().nullable(),
-    baseRevision: z.number().int().nullable(),
-  })
-  .meta({ id: 'RevisionSummary' });
 
 export const lintSchema = z
   .object({ mciId: z.string(), warnings: z.array(warningSchema) })

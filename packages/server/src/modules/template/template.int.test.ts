@@ -27,7 +27,12 @@ describe('ServerTemplates: links (R-ST-1, R-ST-2)', () => {
     expect(t.data.links).toEqual([expect.objectContaining({ mciId: m1.id, isDefault: true, position: 1 })]);
     const linked = await h.call('POST', tUrl(t.data.id, '/mcis'), { body: { mciId: m2.id } });
     expect(linked.statusCode).toBe(201);
-    expect(linked.data.links.map((l: any) => [l.mciId, l.isDefault, l.position])).toEqual([
+    expect(linked.data).toMatchObject({ mciId: m2.id, isDefault: false, position: 2 });
+    expect(linked.headers.location).toBe(
+      `/v1/accounts/${acc.id}/server-templates/${t.data.id}/mcis/${linked.data.id}`,
+    );
+    const read = await h.call('GET', tUrl(t.data.id));
+    expect(read.data.links.map((l: any) => [l.mciId, l.isDefault, l.position])).toEqual([
       [m1.id, true, 1],
       [m2.id, false, 2],
     ]);

@@ -1,7 +1,6 @@
-import { LIMITS } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
-import { revisionFields, tagsField, warningSchema } from '../mci/mci.schema.ts';
+import { descriptionField, idParam, nameField, pageOf } from '../../http/common.schema.ts';
+import { commitMessageField, revisionFields, tagsField, warningSchema } from '../revision/revision.schema.ts';
 
 export const linkSchema = z
   .object({
@@ -44,30 +43,17 @@ export const createTemplateBody = z.strictObject({
     .describe('MCI revisions to link, in order; the first is the default'),
 });
 
-export const patchTemplateBody = z
-  .strictObject({ name: nameField, description: descriptionField, tags: tagsField })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
-
 export const linkBody = z.strictObject({ mciId: idParam });
 
 export const commitTemplateBody = z.strictObject({
-  message: z.string().trim().min(1, 'a commit needs a message').max(LIMITS.descriptionLength),
+  message: commitMessageField,
   commitHeadDependencies: z
     .boolean()
     .default(false)
     .describe('First commit every linked HEAD MCI with the same message and re-point the links'),
 });
 
-export const templateParams = z.strictObject({ a: idParam, id: idParam });
 export const linkParams = z.strictObject({ a: idParam, id: idParam, linkId: idParam });
-
-export const listTemplatesQuery = z.strictObject({
-  ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional(),
-  lineageId: idParam.optional(),
-  revision: z.coerce.number().int().min(0).optional(),
-});
 
 export const supportedCloudSchema = z
   .object({

@@ -1,18 +1,12 @@
 import {
-  assertEditable,
   assertRemovable,
   assertSameLineage,
   authorizeAccount,
   byPosition,
-  decodeNameIdCursor,
-  InputError,
   NotFoundError,
   planNewLink,
   supportedClouds,
-  toPage,
-  type Page,
   type Principal,
-  type Warning,
 } from '@mci/core';
 import {
   marketplaceRepository,
@@ -22,57 +16,15 @@ import {
   type TemplateRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
-import { audit } from '../audit/audit.service.ts';
-import { assertVersion } from '../../http/etag.ts';
-import { commitMciIn, requireMci } from '../mci/mci.service.ts';
+import { requireMci } from '../mci/mci.service.ts';
+import type { HeadFields } from '../revision/revision.service.ts';
+import { templateRevisions } from './template.kind.ts';
 
-/** A template revision the account can read: its own or one published to it. */
-export async function requireReadableTemplate(
-  db: Executor,
-  accountId: string,
-  id: string,
-): Promise<TemplateRecord> {
-  const template = await templateRepository.find(db, id);
-  if (
-    template &&
-    (template.accountId === accountId || (await marketplaceRepository.sourceVisibleTo(db, id, accountId)))
-  ) {
-    return template;
-  }
-  throw new NotFoundError('server template', id);
-}
+/** A template revision of the account, or 404. */
+export const requireTemplate = (db: Executor, accountId: string, id: string): Promise<TemplateRecord> =>
+  templateRevisions.requireOwn(db, accountId, id);
 
-export async function requireTemplate(db: Executor, accountId: string, id: string): Promise<TemplateRecord> {
-  const template = await templateRepository.find(db, id);
-  if (!template || template.accountId !== accountId) throw new NotFoundError('server template', id);
-  return template;
-}
-
-function auditOf(
-  db: Executor,
-  principal: Principal,
-  t: { id: string; accountId: string },
-  action: string,
-  summary: string,
-) {
-  return audit(db, principal, t.accountId, 'server_template', t.id, action, summary);
-}
-
-async function editableHead(
-  tx: Executor,
-  principal: Principal,
-  accountId: string,
-  id: string,
-  expected?: number,
-): Promise<TemplateRecord> {
-  authorizeAccount(principal, accountId, 'template.write');
-  const template = await requireTemplate(tx, accountId, id);
-  assertEditable(template, 'ServerTemplate');
-  assertVersion(template, expected);
-  return template;
-}
-
-/** R-ST-1/2: links one MCI revision of the account to a HEAD template. */
+/** R-ST-1/2: links one MCI revision of the account to a HEAD template; returns the link id. */
 async function linkMci(tx: Executor, template: TemplateRecord, mciId: string): Promise<string> {
   const mci = await requireMci(tx, template.accountId, mciId);
   const plan = planNewLink(template.links, mci);
@@ -93,33 +45,23 @@ async function linkMci(tx: Executor, template: TemplateRecord, mciId: string): P
   return linkId;
 }
 
-export async function createTemplate(
+/** Creates a template HEAD linking the given MCIs in order (the first is the default). */
+export function createTemplate(
   ctx: AppContext,
   principal: Principal,
   accountId: string,
-  input: { name: string; description: string; tags: string[]; mciIds: string[] },
-): Promise<TemplateRecord> {
-  authorizeAccount(principal, accountId, 'template.write');
-  return ctx.db.transaction(async (tx) => {
-    const lineageId = await templateRepository.insertLineage(tx, accountId);
-    const id = await templateRepository.insertRevision(tx, {
-      lineageId,
-      revision: 0,
-      accountId,
-      name: input.name,
-      description: input.description,
-      tags: input.tags,
-    });
-    const template = (await templateRepository.find(tx, id))!;
-    for (const mciId of input.mciIds) await linkMci(tx, template, mciId);
-    await auditOf(tx, principal, template, 'template.create', `created ServerTemplate "${input.name}"`);
-    return (await templateRepository.find(tx, id))!;
+  input: HeadFields & { mciIds: string[] },
+) {
+  const { mciIds, ...fields } = input;
+  return templateRevisions.create(ctx, principal, accountId, fields, async ({ tx }, head) => {
+    for (const mciId of mciIds) await linkMci(tx, head, mciId);
+    return [];
   });
 }
 
+/** A readable template revision; an own HEAD also says where the marketplace has newer MCIs. */
 export async function getTemplate(ctx: AppContext, principal: Principal, accountId: string, id: string) {
-  authorizeAccount(principal, accountId, 'account.read');
-  const template = await requireReadableTemplate(ctx.db, accountId, id);
+  const template = await templateRevisions.get(ctx, principal, accountId, id);
   if (template.revision !== 0 || template.accountId !== accountId) return template;
   return { ...template, links: await withMarketplaceNotices(ctx.db, accountId, template.links) };
 }
@@ -147,55 +89,13 @@ async function withMarketplaceNotices(db: Executor, accountId: string, links: Te
   );
 }
 
-export async function listTemplates(
-  ctx: AppContext,
-  principal: Principal,
-  accountId: string,
-  query: { limit: number; cursor?: string; q?: string; lineageId?: string; revision?: number },
-): Promise<Page<TemplateRecord>> {
-  authorizeAccount(principal, accountId, 'account.read');
-  const after = decodeNameIdCursor(query.cursor);
-  const rows = await templateRepository.list(ctx.db, { ...query, accountId, after });
-  return toPage(rows, query.limit, (t) => [t.name, t.id]);
+function requireLink(t: TemplateRecord, linkId: string) {
+  const link = t.links.find((l) => l.id === linkId);
+  if (!link) throw new NotFoundError('MCI link', linkId);
+  return link;
 }
 
-export async function updateTemplate(
-  ctx: AppContext,
-  principal: Principal,
-  accountId: string,
-  id: string,
-  patch: { name?: string; description?: string; tags?: string[] },
-  expected?: number,
-) {
-  return ctx.db.transaction(async (tx) => {
-    const t = await editableHead(tx, principal, accountId, id, expected);
-    await templateRepository.updateRevision(tx, id, patch);
-    await auditOf(
-      tx,
-      principal,
-      t,
-      'template.update',
-      `changed ${Object.keys(patch).join(', ')} of "${t.name}"`,
-    );
-    return (await templateRepository.find(tx, id))!;
-  });
-}
-
-export async function deleteTemplate(ctx: AppContext, principal: Principal, accountId: string, id: string) {
-  authorizeAccount(principal, accountId, 'template.write');
-  await ctx.db.transaction(async (tx) => {
-    const t = await requireTemplate(tx, accountId, id);
-    await templateRepository.deleteLineage(tx, t.lineageId);
-    await auditOf(
-      tx,
-      principal,
-      t,
-      'template.delete',
-      `deleted ServerTemplate "${t.name}" and all its revisions`,
-    );
-  });
-}
-
+/** R-ST-1/2: links an MCI revision to the HEAD; answers the new link and the HEAD's version. */
 export async function addLink(
   ctx: AppContext,
   principal: Principal,
@@ -204,19 +104,18 @@ export async function addLink(
   mciId: string,
   expected?: number,
 ) {
-  return ctx.db.transaction(async (tx) => {
-    const t = await editableHead(tx, principal, accountId, id, expected);
-    const linkId = await linkMci(tx, t, mciId);
-    await templateRepository.updateRevision(tx, id, {});
-    await auditOf(tx, principal, t, 'template.link.add', `linked MCI ${mciId} to "${t.name}"`);
-    return { template: (await templateRepository.find(tx, id))!, linkId };
-  });
-}
-
-function requireLink(t: TemplateRecord, linkId: string) {
-  const link = t.links.find((l) => l.id === linkId);
-  if (!link) throw new NotFoundError('MCI link', linkId);
-  return link;
+  const { head, value } = await templateRevisions.editHead(
+    ctx,
+    principal,
+    accountId,
+    id,
+    expected,
+    async ({ tx }, t) => {
+      const linkId = await linkMci(tx, t, mciId);
+      return { action: 'link.add', summary: `linked MCI ${mciId} to "${t.name}"`, value: linkId };
+    },
+  );
+  return { template: head, link: requireLink(head, value!) };
 }
 
 /** R-ST-1: points a link at another revision of the same MCI lineage. */
@@ -229,46 +128,48 @@ export async function changeLink(
   mciId: string,
   expected?: number,
 ) {
-  return ctx.db.transaction(async (tx) => {
-    const t = await editableHead(tx, principal, accountId, id, expected);
-    const link = requireLink(t, linkId);
-    const mci = await requireMci(tx, accountId, mciId);
-    assertSameLineage(link, mci);
-    await templateRepository.updateLink(tx, linkId, { mciId: mci.id });
-    await templateRepository.updateRevision(tx, id, {});
-    await auditOf(
-      tx,
-      principal,
-      t,
-      'template.link.change',
-      `pointed the link to "${mci.name}" at revision ${mci.revision}`,
-    );
-    return (await templateRepository.find(tx, id))!;
-  });
+  const { head } = await templateRevisions.editHead(
+    ctx,
+    principal,
+    accountId,
+    id,
+    expected,
+    async ({ tx }, t) => {
+      const link = requireLink(t, linkId);
+      const mci = await requireMci(tx, accountId, mciId);
+      assertSameLineage(link, mci);
+      await templateRepository.updateLink(tx, linkId, { mciId: mci.id });
+      return {
+        action: 'link.change',
+        summary: `pointed the link to "${mci.name}" at revision ${mci.revision}`,
+      };
+    },
+  );
+  return head;
 }
 
-/** R-ST-2: moves the default to a link. */
+/** R-ST-2: moves the default to a link (If-Match like every other HEAD edit). */
 export async function makeDefault(
   ctx: AppContext,
   principal: Principal,
   accountId: string,
   id: string,
   linkId: string,
+  expected?: number,
 ) {
-  return ctx.db.transaction(async (tx) => {
-    const t = await editableHead(tx, principal, accountId, id);
-    const link = requireLink(t, linkId);
-    await templateRepository.setDefaultLink(tx, id, linkId);
-    await templateRepository.updateRevision(tx, id, {});
-    await auditOf(
-      tx,
-      principal,
-      t,
-      'template.link.default',
-      `made "${link.mciName}" the default MCI of "${t.name}"`,
-    );
-    return (await templateRepository.find(tx, id))!;
-  });
+  const { head } = await templateRevisions.editHead(
+    ctx,
+    principal,
+    accountId,
+    id,
+    expected,
+    async ({ tx }, t) => {
+      const link = requireLink(t, linkId);
+      await templateRepository.setDefaultLink(tx, id, linkId);
+      return { action: 'link.default', summary: `made "${link.mciName}" the default MCI of "${t.name}"` };
+    },
+  );
+  return head;
 }
 
 /** R-ST-2: removes a link unless it is the default (while others exist) or the last one. */
@@ -280,15 +181,20 @@ export async function removeLink(
   linkId: string,
   expected?: number,
 ) {
-  return ctx.db.transaction(async (tx) => {
-    const t = await editableHead(tx, principal, accountId, id, expected);
-    const link = requireLink(t, linkId);
-    assertRemovable(t.links, link);
-    await templateRepository.deleteLink(tx, linkId);
-    await templateRepository.updateRevision(tx, id, {});
-    await auditOf(tx, principal, t, 'template.link.remove', `unlinked "${link.mciName}" from "${t.name}"`);
-    return (await templateRepository.find(tx, id))!;
-  });
+  const { head } = await templateRevisions.editHead(
+    ctx,
+    principal,
+    accountId,
+    id,
+    expected,
+    async ({ tx }, t) => {
+      const link = requireLink(t, linkId);
+      assertRemovable(t.links, link);
+      await templateRepository.deleteLink(tx, linkId);
+      return { action: 'link.remove', summary: `unlinked "${link.mciName}" from "${t.name}"` };
+    },
+  );
+  return head;
 }
 
 /** The template's links with their MCIs' settings, for R-ST-3 and R-SRV-2. */
@@ -317,109 +223,4 @@ export async function templateClouds(ctx: AppContext, principal: Principal, acco
   const t = await requireTemplate(ctx.db, accountId, id);
   const links = await linksWithSettings(ctx.db, t);
   return { items: supportedClouds(links, cloudsOfLinks(links)), nextCursor: null };
-}
-
-/**
- * R-ST-4: commits the HEAD template. With `commitHeadDependencies`, each linked HEAD MCI is
- * committed first (same message) and its link re-pointed; without, links to HEAD MCIs stay and
- * the response warns. One transaction.
- */
-export async function commitTemplate(
-  ctx: AppContext,
-  principal: Principal,
-  accountId: string,
-  id: string,
-  input: { message: string; commitHeadDependencies: boolean },
-) {
-  authorizeAccount(principal, accountId, 'template.write');
-  return ctx.db.transaction(async (tx) => {
-    const head = await requireTemplate(tx, accountId, id);
-    assertEditable(head, 'ServerTemplate');
-    if (head.links.length === 0) {
-      throw new InputError(
-        'no_links',
-        `ServerTemplate ${id} links no MCI; link at least one before committing`,
-      );
-    }
-    const warnings: Warning[] = [];
-    for (const link of byPosition(head.links).filter((l) => l.mciRevision === 0)) {
-      if (input.commitHeadDependencies) {
-        const mciHead = await requireMci(tx, accountId, link.mciId);
-        const committed = await commitMciIn(tx, principal, mciHead, input.message, ctx.clock());
-        await templateRepository.updateLink(tx, link.id, { mciId: committed.id });
-      } else {
-        warnings.push({
-          code: 'links_head_mci',
-          message: `the committed revision links the HEAD of MCI "${link.mciName}" (${link.mciId}), which can still change; commit it and re-point the link, or commit with commitHeadDependencies`,
-        });
-      }
-    }
-    const revision = await templateRepository.nextRevisionNumber(tx, head.lineageId);
-    const newId = await templateRepository.insertRevision(tx, {
-      lineageId: head.lineageId,
-      revision,
-      accountId,
-      name: head.name,
-      description: head.description,
-      tags: head.tags,
-      commitMessage: input.message,
-      committedBy: principal.userId,
-      committedAt: ctx.clock(),
-      baseRevision: head.baseRevision,
-      clonedFrom: head.clonedFrom,
-    });
-    await templateRepository.copyLinks(tx, head.id, newId);
-    await templateRepository.updateRevision(tx, head.id, { baseRevision: revision });
-    await auditOf(
-      tx,
-      principal,
-      { id: newId, accountId },
-      'template.commit',
-      `committed "${head.name}" as revision ${revision}: ${input.message}`,
-    );
-    return { ...(await templateRepository.find(tx, newId))!, warnings };
-  });
-}
-
-export async function cloneTemplate(
-  ctx: AppContext,
-  principal: Principal,
-  accountId: string,
-  id: string,
-  input: { name: string; description?: string },
-) {
-  authorizeAccount(principal, accountId, 'template.write');
-  return ctx.db.transaction(async (tx) => {
-    const source = await requireTemplate(tx, accountId, id);
-    const lineageId = await templateRepository.insertLineage(tx, accountId);
-    const cloneId = await templateRepository.insertRevision(tx, {
-      lineageId,
-      revision: 0,
-      accountId,
-      name: input.name,
-      description: input.description ?? source.description,
-      tags: source.tags,
-      clonedFrom: source.id,
-    });
-    await templateRepository.copyLinks(tx, source.id, cloneId);
-    await auditOf(
-      tx,
-      principal,
-      { id: cloneId, accountId },
-      'template.clone',
-      `cloned "${source.name}" r${source.revision} as "${input.name}"`,
-    );
-    return (await templateRepository.find(tx, cloneId))!;
-  });
-}
-
-export async function templateRevisions(
-  ctx: AppContext,
-  principal: Principal,
-  accountId: string,
-  id: string,
-) {
-  authorizeAccount(principal, accountId, 'account.read');
-  const t = await requireTemplate(ctx.db, accountId, id);
-  return { items: await templateRepository.revisions(ctx.db, t.lineageId), nextCursor: null };
 }

@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { fieldChangesSchema } from '../mci/vc.schema.ts';
+import { fieldChangesSchema, revisionRefSchema } from '../revision/revision.schema.ts';
 
-const side = z.object({
-  id: z.string(),
-  lineageId: z.string(),
-  revision: z.number().int(),
-  name: z.string(),
-});
 const linkRef = z.object({ mciId: z.string(), revision: z.number().int() });
 
 export const templateDiffSchema = z
   .object({
-    from: side,
-    to: side,
+    from: revisionRefSchema,
+    to: revisionRefSchema,
     fields: fieldChangesSchema,
     defaultChanged: z
       .object({
