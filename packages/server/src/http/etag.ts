@@ -1,4 +1,4 @@
-import { InputError, PreconditionFailedError } from '@mci/core';
+import { InputError } from '@mci/core';
 
 /** The strong ETag of a HEAD revision: its edit counter. */
 export function etagOf(version: number): string {
@@ -16,14 +16,4 @@ export function expectedVersion(ifMatch: string | undefined): number | undefined
     });
   }
   return Number(m[1]);
-}
-
-/** HEAD edits accept If-Match (SPEC §5): a stale ETag is a 412 and changes nothing. */
-export function assertVersion(current: { id: string; version: number }, expected: number | undefined): void {
-  if (expected !== undefined && expected !== current.version) {
-    throw new PreconditionFailedError(
-      'precondition_failed',
-      `${current.id} changed since it was read (ETag ${etagOf(current.version)}, If-Match ${etagOf(expected)}); read it again and retry`,
-    );
-  }
 }

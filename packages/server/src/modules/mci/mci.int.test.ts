@@ -131,6 +131,26 @@ describe('MCIs: create, read, edit', () => {
     expect(ok.data.settings[0].userData).toBe('#!/bin/sh\necho hi');
   });
 
+  it('a setting read from the API can be sent back to PUT (same cloudId); another cloudId is 422 naming it', async () => {
+    const { cloud, image, type } = await h.build.cloudWithImage();
+    const other = await h.build.cloudWithImage();
+    const mci = await h.build.mci(acc.id, {
+      settings: [{ cloudId: cloud.id, imageId: image.id, instanceTypeId: type.id }],
+    });
+    const { cloudId, imageId, instanceTypeId, userData } = (await h.call('GET', url(mci.id))).data.settings[0];
+    const same = await h.call('PUT', url(mci.id, `/settings/${cloud.id}`), {
+      body: { cloudId, imageId, instanceTypeId, userData: userData ?? '#!/bin/sh' },
+    });
+    expect(same.statusCode).toBe(200);
+    expect(same.data.settings[0].userData).toBe('#!/bin/sh');
+    const moved = await h.call('PUT', url(mci.id, `/settings/${cloud.id}`), {
+      body: { cloudId: other.cloud.id, imageId, instanceTypeId },
+    });
+    expect(moved.statusCode).toBe(422);
+    expect(moved.data.errors).toEqual([expect.objectContaining({ path: 'cloudId' })]);
+    expect((await h.call('GET', url(mci.id))).data.settings[0].cloudId).toBe(cloud.id);
+  });
+
   it('replaces and removes settings; renames with If-Match (412 when stale)', async () => {
     const { cloud, image, type } = await h.build.cloudWithImage();
     const image2 = await h.build.image(cloud.id, { name: 'newer' });

@@ -343,7 +343,14 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
         return {
           ...(await reload(uow.tx, head.id)),
           warnings,
-          merge: { baseId: base?.id ?? null, fromTheirs: m.fromTheirs, resolved: input.resolutions },
+          merge: {
+            baseId: base?.id ?? null,
+            fromTheirs: [
+              ...m.fromTheirs,
+              ...Object.keys(input.resolutions).filter((key) => input.resolutions[key] === 'theirs'),
+            ],
+            resolved: input.resolutions,
+          },
         };
       });
     },
