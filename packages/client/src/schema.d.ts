@@ -9513,42 +9513,6 @@ export interface components {
       memoryMb: number;
       cpuArchitectures: ('i386' | 'x86_64' | 'arm64')[];
     };
-    UserInput: {
-      id: string;
-      email: string;
-      name: string;
-      isSuperuser: boolean;
-      createdAt: string;
-    };
-    AccountInput: {
-      id: string;
-      name: string;
-      description: string;
-      createdAt: string;
-    };
-    MemberInput: {
-      accountId: string;
-      userId: string;
-      email: string;
-      name: string;
-      roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
-    };
-    MeInput: {
-      user: components['schemas']['UserInput'];
-      accounts: {
-        id: string;
-        name: string;
-        roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
-      }[];
-    };
-    TokenCreatedInput: {
-      id: string;
-      userId: string;
-      name: string;
-      createdAt: string;
-      /** @description Shown only in this response; stored as a hash */
-      token: string;
-    };
     WarningInput: {
       code: string;
       message: string;
@@ -9708,6 +9672,42 @@ export interface components {
       createdAt: string;
       updatedAt: string;
       warnings: components['schemas']['WarningInput'][];
+    };
+    UserInput: {
+      id: string;
+      email: string;
+      name: string;
+      isSuperuser: boolean;
+      createdAt: string;
+    };
+    AccountInput: {
+      id: string;
+      name: string;
+      description: string;
+      createdAt: string;
+    };
+    MemberInput: {
+      accountId: string;
+      userId: string;
+      email: string;
+      name: string;
+      roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
+    };
+    MeInput: {
+      user: components['schemas']['UserInput'];
+      accounts: {
+        id: string;
+        name: string;
+        roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
+      }[];
+    };
+    TokenCreatedInput: {
+      id: string;
+      userId: string;
+      name: string;
+      createdAt: string;
+      /** @description Shown only in this response; stored as a hash */
+      token: string;
     };
     PublicationInput: {
       id: string;
@@ -10055,42 +10055,6 @@ export interface components {
       memoryMb: number;
       cpuArchitectures: ('i386' | 'x86_64' | 'arm64')[];
     };
-    User: {
-      id: string;
-      email: string;
-      name: string;
-      isSuperuser: boolean;
-      createdAt: string;
-    };
-    Account: {
-      id: string;
-      name: string;
-      description: string;
-      createdAt: string;
-    };
-    Member: {
-      accountId: string;
-      userId: string;
-      email: string;
-      name: string;
-      roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
-    };
-    Me: {
-      user: components['schemas']['User'];
-      accounts: {
-        id: string;
-        name: string;
-        roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
-      }[];
-    };
-    TokenCreated: {
-      id: string;
-      userId: string;
-      name: string;
-      createdAt: string;
-      /** @description Shown only in this response; stored as a hash */
-      token: string;
-    };
     Warning: {
       code: string;
       message: string;
@@ -10250,6 +10214,42 @@ export interface components {
       createdAt: string;
       updatedAt: string;
       warnings: components['schemas']['Warning'][];
+    };
+    User: {
+      id: string;
+      email: string;
+      name: string;
+      isSuperuser: boolean;
+      createdAt: string;
+    };
+    Account: {
+      id: string;
+      name: string;
+      description: string;
+      createdAt: string;
+    };
+    Member: {
+      accountId: string;
+      userId: string;
+      email: string;
+      name: string;
+      roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
+    };
+    Me: {
+      user: components['schemas']['User'];
+      accounts: {
+        id: string;
+        name: string;
+        roles: ('observer' | 'actor' | 'designer' | 'library' | 'publisher' | 'admin')[];
+      }[];
+    };
+    TokenCreated: {
+      id: string;
+      userId: string;
+      name: string;
+      createdAt: string;
+      /** @description Shown only in this response; stored as a hash */
+      token: string;
     };
     Publication: {
       id: string;

@@ -15,15 +15,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
-import { registerAuthentication } from './http/auth.ts';
 import { registerErrorHandler } from './http/errors.ts';
-import { auditRoutes } from './modules/audit/audit.routes.ts';
-import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
-import { identityRoutes } from './modules/identity/identity.routes.ts';
-import { deploymentRoutes } from './modules/deployment/deployment.routes.ts';
-import { marketplaceRoutes } from './modules/marketplace/marketplace.routes.ts';
-import { mciRoutes } from './modules/mci/mci.routes.ts';
-import { templateRoutes } from './modules/template/template.routes.ts';
+import { v1Plugin } from './http/v1/index.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -107,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { url: '/v1/openapi.json' } });
-  registerAuthentication(app, ctx);
+  app.decorateRequest('principal', null);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const ok = await ping(ctx.db);
@@ -118,12 +111,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   await registerDashboard(app, options.dashboardDir);
-  identityRoutes(app, ctx);
-  catalogRoutes(app, ctx);
-  auditRoutes(app, ctx);
-  mciRoutes(app, ctx);
-  templateRoutes(app, ctx);
-  deploymentRoutes(app, ctx);
-  marketplaceRoutes(app, ctx);
+  await app.register(v1Plugin, { ctx });
   return app;
 }

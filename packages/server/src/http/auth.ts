@@ -18,14 +18,13 @@ declare module 'fastify' {
 
 /**
  * Resolves the caller from `Authorization: Bearer <token>` or the session cookie before any
- * handler runs; routes not marked `public` get a 401 without one.
+ * handler of the scope it is registered in runs (a transport plugin); routes not marked
+ * `public` get a 401 without one. Health, the API docs and the dashboard live outside.
  */
-export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
-  app.decorateRequest('principal', null);
-  app.addHook('preHandler', async (request) => {
-    // Only the API needs credentials; health, the API docs and the dashboard's files are public.
-    const url = request.routeOptions.url;
-    if (request.routeOptions.config.public || !url || !url.startsWith('/v1/')) return;
+export function registerAuthentication(scope: FastifyInstance, ctx: AppContext): void {
+  if (!scope.hasRequestDecorator('principal')) scope.decorateRequest('principal', null);
+  scope.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.public) return;
     request.principal = await resolvePrincipal(request, ctx);
     if (!request.principal) throw new UnauthenticatedError();
   });

@@ -68,19 +68,27 @@ const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
   },
 };
 
+/** Renders a domain error's transport-free `details.hint` as this transport words it. */
+export type HintRenderer = (hint: Record<string, unknown>, request: FastifyRequest) => string | undefined;
+
 /**
- * The one place where errors become HTTP: domain errors keep their status and code, schema
+ * The one mapping from errors to HTTP problems: domain errors keep their status and code, schema
  * violations become 400 with one entry per field, and anything unknown is a generic 500 whose
- * stack goes only to the log.
+ * stack goes only to the log. A transport (the v1 plugin) passes how it words hints.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+export function problemHandler(renderHint?: HintRenderer) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
+      const { hint, ...details } = error.details ?? {};
+      const rendered =
+        hint && typeof hint === 'object' && renderHint
+          ? renderHint(hint as Record<string, unknown>, request)
+          : undefined;
       return sendProblem(
         reply,
         problem(request, error.status, error.code, error.message, {
           errors: error.errors,
-          details: error.details,
+          details: rendered ? { ...details, hint: rendered } : details,
         }),
       );
     }
@@ -110,7 +118,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problem(request, 500, 'internal_error', 'An unexpected error occurred'));
-  });
+  };
+}
+
+/** The root's error and not-found handlers (transports set their own error handler inside). */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler(problemHandler());
 
   app.setNotFoundHandler((request, reply) => {
     // The dashboard routes in the browser: an unknown page (not the API) gets its index.html.

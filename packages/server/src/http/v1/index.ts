@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { auditRoutes } from '../../modules/audit/audit.routes.ts';
+import { catalogRoutes } from '../../modules/catalog/catalog.routes.ts';
+import { deploymentRoutes } from '../../modules/deployment/deployment.routes.ts';
+import { identityRoutes } from '../../modules/identity/identity.routes.ts';
+import { marketplaceRoutes } from '../../modules/marketplace/marketplace.routes.ts';
+import { mciRoutes } from '../../modules/mci/mci.routes.ts';
+import { templateRoutes } from '../../modules/template/template.routes.ts';
+import { registerAuthentication } from '../auth.ts';
+import { problemHandler } from '../errors.ts';
+import { renderV1Hint } from './hints.ts';
+
+/**
+ * The v1 API as one encapsulated fastify plugin: its own authentication hook and error handler
+ * (problem+json, hints worded as v1 requests) apply to its routes only, so another transport
+ * (RightScale's API 1.5 under /api) can sit beside it with its own, over the same services.
+ */
+export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  registerAuthentication(v1, ctx);
+  v1.setErrorHandler(problemHandler(renderV1Hint));
+  identityRoutes(v1, ctx);
+  catalogRoutes(v1, ctx);
+  auditRoutes(v1, ctx);
+  mciRoutes(v1, ctx);
+  templateRoutes(v1, ctx);
+  deploymentRoutes(v1, ctx);
+  marketplaceRoutes(v1, ctx);
+}
