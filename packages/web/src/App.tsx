@@ -1,18 +1,24 @@
 import { AppShell, Button, Group, NavLink, Select, Text, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { ProblemAlert } from './components/ProblemAlert.tsx';
-import { Empty, Loading } from './components/States.tsx';
-import { FirstAccount } from './pages/FirstAccount.tsx';
-import { Catalog } from './pages/Catalog.tsx';
-import { Coverage } from './pages/Coverage.tsx';
-import { DeploymentDetail, Deployments, ServerDetail } from './pages/Deployments.tsx';
-import { MciDiff, MciMerge } from './pages/DiffMerge.tsx';
-import { Marketplace, Sharing } from './pages/Marketplace.tsx';
-import { TemplateDetail, Templates } from './pages/Templates.tsx';
-import { Login } from './pages/Login.tsx';
-import { MciDetail } from './pages/MciDetail.tsx';
-import { Mcis } from './pages/Mcis.tsx';
-import { SessionProvider, useMeQuery, useSession } from './session.tsx';
+import { CatalogPage } from './areas/catalog/CatalogPage.tsx';
+import { DeploymentDetailPage } from './areas/deployments/DeploymentDetailPage.tsx';
+import { DeploymentsPage } from './areas/deployments/DeploymentsPage.tsx';
+import { ServerDetailPage } from './areas/deployments/ServerDetailPage.tsx';
+import { MarketplacePage } from './areas/marketplace/MarketplacePage.tsx';
+import { DiffPage } from './areas/mcis/DiffPage.tsx';
+import { MciDetailPage } from './areas/mcis/MciDetailPage.tsx';
+import { McisPage } from './areas/mcis/McisPage.tsx';
+import { MergePage } from './areas/mcis/MergePage.tsx';
+import { FirstAccountPage } from './areas/session/FirstAccountPage.tsx';
+import { LoginPage } from './areas/session/LoginPage.tsx';
+import { useMe } from './areas/session/queries.ts';
+import { SessionProvider, useSession } from './areas/session/session.tsx';
+import { SharingPage } from './areas/sharing/SharingPage.tsx';
+import { CoveragePage } from './areas/templates/CoveragePage.tsx';
+import { TemplateDetailPage } from './areas/templates/TemplateDetailPage.tsx';
+import { TemplatesPage } from './areas/templates/TemplatesPage.tsx';
+import { ProblemAlert } from './ui/ProblemAlert.tsx';
+import { Empty, Loading } from './ui/States.tsx';
 
 const NAV = [
   { to: '/mcis', label: 'MultiCloud Images' },
@@ -65,23 +71,23 @@ function Shell() {
         {accountId ? (
           <Routes>
             <Route path="/" element={<Navigate to="/mcis" replace />} />
-            <Route path="/mcis" element={<Mcis />} />
-            <Route path="/mcis/:id" element={<MciDetail />} />
-            <Route path="/mcis/:id/diff" element={<MciDiff />} />
-            <Route path="/mcis/:id/merge" element={<MciMerge />} />
-            <Route path="/templates" element={<Templates />} />
-            <Route path="/templates/:id" element={<TemplateDetail />} />
-            <Route path="/coverage" element={<Coverage />} />
-            <Route path="/deployments" element={<Deployments />} />
-            <Route path="/deployments/:d" element={<DeploymentDetail />} />
-            <Route path="/deployments/:d/servers/:s" element={<ServerDetail />} />
-            <Route path="/marketplace" element={<Marketplace />} />
-            <Route path="/sharing" element={<Sharing />} />
-            <Route path="/catalog" element={<Catalog />} />
+            <Route path="/mcis" element={<McisPage />} />
+            <Route path="/mcis/:id" element={<MciDetailPage />} />
+            <Route path="/mcis/:id/diff" element={<DiffPage />} />
+            <Route path="/mcis/:id/merge" element={<MergePage />} />
+            <Route path="/templates" element={<TemplatesPage />} />
+            <Route path="/templates/:id" element={<TemplateDetailPage />} />
+            <Route path="/coverage" element={<CoveragePage />} />
+            <Route path="/deployments" element={<DeploymentsPage />} />
+            <Route path="/deployments/:d" element={<DeploymentDetailPage />} />
+            <Route path="/deployments/:d/servers/:s" element={<ServerDetailPage />} />
+            <Route path="/marketplace" element={<MarketplacePage />} />
+            <Route path="/sharing" element={<SharingPage />} />
+            <Route path="/catalog" element={<CatalogPage />} />
             <Route path="*" element={<Empty>Nothing here.</Empty>} />
           </Routes>
         ) : me.user.isSuperuser ? (
-          <FirstAccount />
+          <FirstAccountPage />
         ) : (
           <Empty>You are not a member of any account yet: ask an account admin to add you.</Empty>
         )}
@@ -92,10 +98,10 @@ function Shell() {
 
 /** Signs in, then shows the dashboard for the chosen account. */
 export function App() {
-  const me = useMeQuery();
+  const me = useMe();
   if (me.isPending) return <Loading what="your session" />;
   if (me.error) return <ProblemAlert error={me.error} />;
-  if (!me.data) return <Login />;
+  if (!me.data) return <LoginPage />;
   return (
     <SessionProvider me={me.data}>
       <Shell />

@@ -1,4 +1,4 @@
-import { createApiClient, type Schemas } from '@mci/client';
+import { createApiClient, type paths, type Schemas } from '@mci/client';
 
 /** The dashboard's API client: same origin, authenticated by the session cookie. */
 export const api = createApiClient({ baseUrl: window.location.origin });
@@ -34,4 +34,4 @@ export function fieldError(error: unknown, field: string): string | undefined {
   )?.message;
 }
 
-export type { Schemas };
+export type { paths, Schemas };
