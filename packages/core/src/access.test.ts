@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeAccount, authorizeInstallation, ROLES, type Principal, type Role } from './access.ts';
+import {
+  authorizeAccount,
+  authorizeInstallation,
+  isAllowed,
+  ROLES,
+  type Principal,
+  type Role,
+} from './access.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 const principal = (memberships: Record<string, Role[]>, isSuperuser = false): Principal => ({
@@ -59,5 +66,15 @@ describe('authorizeInstallation (SPEC §4)', () => {
       ForbiddenError,
     );
     expect(() => authorizeInstallation(principal({}, true), 'account.create')).not.toThrow();
+  });
+});
+
+describe('isAllowed (SPEC §4, for actions lists)', () => {
+  it('§4: answers what authorizeAccount would allow, without throwing', () => {
+    const p = principal({ acc_a: ['actor'] });
+    expect(isAllowed(p, 'acc_a', 'server.write')).toBe(true);
+    expect(isAllowed(p, 'acc_a', 'mci.write')).toBe(false);
+    expect(isAllowed(p, 'acc_b', 'account.read')).toBe(false);
+    expect(isAllowed(principal({}, true), 'acc_b', 'mci.write')).toBe(true);
   });
 });

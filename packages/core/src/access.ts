@@ -37,21 +37,40 @@ export type AccountAction = keyof typeof ACCOUNT_ACTIONS;
 /** Installation-wide actions: only the superuser may do these. */
 export type InstallationAction = 'catalog.manage' | 'account.create' | 'audit.read.all' | 'user.list';
 
+/** Whether a principal may take an account action: allowed, not a member, or missing a role. */
+export type AccessDecision = { ok: true } | { ok: false; notMember: true } | { ok: false; missingRole: Role };
+
+/** The one table lookup behind `authorizeAccount` (throws) and `isAllowed` (answers). */
+export function decideAccount(
+  principal: Principal,
+  accountId: string,
+  action: AccountAction,
+): AccessDecision {
+  if (principal.isSuperuser) return { ok: true };
+  const roles = principal.memberships.get(accountId);
+  if (!roles || roles.length === 0) return { ok: false, notMember: true };
+  const needed = ACCOUNT_ACTIONS[action];
+  return needed === null || roles.includes(needed) ? { ok: true } : { ok: false, missingRole: needed };
+}
+
 /**
- * The single authorization decision for account-scoped actions.
+ * The single authorization decision for account-scoped actions (SPEC §4).
  * A non-member gets `NotFoundError` (another account's resources are 404, never 403);
  * a member without the needed role gets `ForbiddenError`.
  */
 export function authorizeAccount(principal: Principal, accountId: string, action: AccountAction): void {
-  if (principal.isSuperuser) return;
-  const roles = principal.memberships.get(accountId);
-  if (!roles || roles.length === 0) throw new NotFoundError('account', accountId);
-  const needed = ACCOUNT_ACTIONS[action];
-  if (needed !== null && !roles.includes(needed)) {
-    throw new ForbiddenError('missing_role', `This needs the "${needed}" role in account ${accountId}`, {
-      details: { accountId, requiredRole: needed, action },
-    });
-  }
+  const decision = decideAccount(principal, accountId, action);
+  if (decision.ok) return;
+  if ('notMember' in decision) throw new NotFoundError('account', accountId);
+  const needed = decision.missingRole;
+  throw new ForbiddenError('missing_role', `This needs the "${needed}" role in account ${accountId}`, {
+    details: { accountId, requiredRole: needed, action },
+  });
+}
+
+/** True when the principal may take the action in the account (for `actions` lists; no throw). */
+export function isAllowed(principal: Principal, accountId: string, action: AccountAction): boolean {
+  return decideAccount(principal, accountId, action).ok;
 }
 
 /** Authorization for installation-wide actions (clouds, public images, accounts). */

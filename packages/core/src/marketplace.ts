@@ -34,7 +34,10 @@ export interface Publication {
   publishedAt: string;
 }
 
-/** R-PUB-1: only committed revisions the account created or cloned can be published. */
+/**
+ * R-PUB-1: only committed revisions the account created or cloned can be published.
+ * @rule R-PUB-1
+ */
 export function assertPublishable(
   rev: Pick<RevisionFields, 'id' | 'revision' | 'importedFrom'>,
   kind: string,
@@ -55,7 +58,10 @@ export function assertPublishable(
   }
 }
 
-/** R-PUB-2: a template that links HEAD MCIs cannot be published (422 listing them). */
+/**
+ * R-PUB-2: a template that links HEAD MCIs cannot be published (422 listing them).
+ * @rule R-PUB-2
+ */
 export function assertNoHeadLinks(
   links: readonly { mciId: string; mciName: string; mciRevision: number }[],
 ): void {
@@ -69,7 +75,10 @@ export function assertNoHeadLinks(
   }
 }
 
-/** R-PUB-3: who sees a publication: public ones everyone, `groups` ones the groups' members (and the publisher). */
+/**
+ * R-PUB-3: who sees a publication: public ones everyone, `groups` ones the groups' members (and the publisher).
+ * @rule R-PUB-3
+ */
 export function canSeePublication(
   pub: Pick<Publication, 'publisherAccountId' | 'visibility' | 'groupIds'>,
   accountId: string,
@@ -79,7 +88,10 @@ export function canSeePublication(
   return pub.groupIds.some((g) => memberOfGroups.has(g));
 }
 
-/** R-PUB-3: per published lineage, only the newest active revision. */
+/**
+ * R-PUB-3: per published lineage, only the newest active revision.
+ * @rule R-PUB-3
+ */
 export function newestActivePerLineage<P extends Pick<Publication, 'lineageId' | 'revision' | 'state'>>(
   pubs: readonly P[],
 ): P[] {
@@ -92,7 +104,10 @@ export function newestActivePerLineage<P extends Pick<Publication, 'lineageId' |
   return [...best.values()];
 }
 
-/** R-IMP-3: a deprecated publication comes only with a template that links it. */
+/**
+ * R-IMP-3: a deprecated publication comes only with a template that links it.
+ * @rule R-IMP-3
+ */
 export function assertImportable(pub: Pick<Publication, 'id' | 'state' | 'name'>): void {
   if (pub.state === 'deprecated') {
     throw new ConflictError(
@@ -102,7 +117,10 @@ export function assertImportable(pub: Pick<Publication, 'id' | 'state' | 'name'>
   }
 }
 
-/** R-GRP-1: an invitation's effective state at `now`. */
+/**
+ * R-GRP-1: an invitation's effective state at `now` (pending ones expire after six days).
+ * @rule R-GRP-1
+ */
 export function invitationStateAt(
   inv: { state: InvitationState; expiresAt: string },
   now: Date,
@@ -150,6 +168,7 @@ export interface Preflight {
  * R-GRP-2: for every referenced image and every receiving account, whether that account can
  * launch it and why not. Public publishing has no known receivers: every private image is a
  * warning (and a gap, for `strict`). Deprecated images are usable but warned about.
+ * @rule R-GRP-2
  */
 export function preflight(
   visibility: PublicationVisibility,
@@ -196,4 +215,72 @@ export function preflight(
     }
   }
   return { visibility, receivingAccountIds: [...receivingAccountIds], cells, warnings, gaps };
+}
+
+/** R-IMP-1/2: what importing one published revision into an account does. */
+export type ImportPlan =
+  | { created: false; id: string }
+  | {
+      created: true;
+      /** The copy keeps the published revision number and names the publication it came from. */
+      revision: number;
+      importedFrom: string;
+      /** The local lineage collecting this account's imports of the published lineage; null: create it. */
+      lineageId: string | null;
+    };
+
+/**
+ * R-IMP-1/2 (and R-IMP-3): importing a publication the account already imported returns that
+ * copy (`created: false`, 200, not 201); otherwise the published revision is copied read-only
+ * with its revision number into the local lineage shared by earlier imports of the same
+ * published lineage (a new one for the first). On its own a deprecated publication is refused;
+ * `along` (it comes with a template that links it) lets it through.
+ * @rule R-IMP-1
+ * @rule R-IMP-2
+ */
+export function planImport(
+  pub: Pick<Publication, 'id' | 'name' | 'state' | 'revision'>,
+  account: { existingCopyId: string | null; localLineageId: string | null },
+  along = false,
+): ImportPlan {
+  if (account.existingCopyId) return { created: false, id: account.existingCopyId };
+  if (!along) assertImportable(pub);
+  return { created: true, revision: pub.revision, importedFrom: pub.id, lineageId: account.localLineageId };
+}
+
+/** A link of the published template copy: which linked publication's copy it names. */
+export interface ImportedLink {
+  publicationId: string;
+  isDefault: boolean;
+  position: number;
+}
+
+/**
+ * R-IMP-2: importing a template imports the MCI revisions it links (its linked publications)
+ * unless the account already has that published revision, in which case the existing copy is
+ * linked. Each source link is matched to its publication by the MCI revision it names, or, when
+ * the publisher linked an MCI it had imported itself, by the publication that MCI came from.
+ * @rule R-IMP-2
+ */
+export function planTemplateImport<P extends Pick<Publication, 'id' | 'sourceId'>>(input: {
+  sourceLinks: readonly { mciId: string; isDefault: boolean; position: number }[];
+  sourceMcis: readonly { id: string; importedFrom: string | null }[];
+  linkedPublications: readonly P[];
+  /** Publication id → the account's existing copy of it. */
+  existingCopies: ReadonlyMap<string, string>;
+}): { copy: P[]; reuse: { publication: P; copyId: string }[]; links: ImportedLink[] } {
+  const copy = input.linkedPublications.filter((p) => !input.existingCopies.has(p.id));
+  const reuse = input.linkedPublications
+    .filter((p) => input.existingCopies.has(p.id))
+    .map((publication) => ({ publication, copyId: input.existingCopies.get(publication.id)! }));
+  const links = input.sourceLinks.map((l) => {
+    const mci = input.sourceMcis.find((m) => m.id === l.mciId);
+    const pub = input.linkedPublications.find(
+      (p) => p.sourceId === l.mciId || (mci?.importedFrom != null && p.id === mci.importedFrom),
+    );
+    if (!pub)
+      throw new Error(`published template links MCI ${l.mciId}, which none of its publications names`);
+    return { publicationId: pub.id, isDefault: l.isDefault, position: l.position };
+  });
+  return { copy, reuse, links };
 }

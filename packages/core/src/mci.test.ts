@@ -3,9 +3,11 @@ import { ConflictError, InputError } from './errors.ts';
 import {
   assertCommittable,
   assertEditable,
+  assertLineageDeletable,
   assertNoSettingForCloud,
   checkSetting,
   lintMci,
+  planClone,
   type LintSettingFacts,
 } from './mci.ts';
 import { fake } from './testing.ts';
@@ -124,15 +126,35 @@ describe('R-MCI-8: lint', () => {
     expect(codes('Ubuntu_22.04_x64', [facts({}), facts({}, 'c2', 'AWS eu-west-1')])).toEqual([]);
   });
   it('R-MCI-8: OS family, version and architecture differing across clouds', () => {
-    expect(codes('Base', [facts({}), facts({ osFamily: 'debian', osVersion: '12' }, 'c2', 'B')])).toEqual([
-      'os_family_mismatch',
-    ]);
-    expect(codes('Base', [facts({}), facts({ osVersion: '24.04' }, 'c2', 'B')])).toEqual([
+    expect(codes('Base_x64', [facts({}), facts({ osFamily: 'debian', osVersion: '12' }, 'c2', 'B')])).toEqual(
+      ['os_family_mismatch'],
+    );
+    expect(codes('Ubuntu_Base', [facts({}), facts({ osVersion: '24.04' }, 'c2', 'B')])).toEqual([
       'os_version_mismatch',
     ]);
-    expect(codes('Base', [facts({}), facts({ cpuArchitecture: 'arm64' }, 'c2', 'B')])).toEqual([
+    expect(codes('Ubuntu_22.04', [facts({}), facts({ cpuArchitecture: 'arm64' }, 'c2', 'B')])).toEqual([
       'architecture_mismatch',
     ]);
+  });
+  it('R-MCI-8: "My Image" over Fedora CoreOS and Ubuntu names none of its images: name_not_descriptive', () => {
+    const warnings = lintMci('My Image', [
+      facts({ osFamily: 'fedora-coreos', osVersion: '39', name: 'fedora-coreos-39' }),
+      facts({}, 'c2', 'B'),
+    ]);
+    expect(warnings.map((w) => w.code)).toEqual(['os_family_mismatch', 'name_not_descriptive']);
+    expect(warnings[1].message).toBe(
+      '"My Image" names none of its images\' OS family, version or architecture (fedora-coreos 39 x86_64, ubuntu 22.04 x86_64); name it after what it launches, e.g. fedora-coreos_39_x64',
+    );
+    expect(warnings[1].cloudId).toBeUndefined();
+    expect(codes('Base', [facts({ state: 'available' })])).toEqual(['name_not_descriptive']);
+  });
+  it('R-MCI-8: a name that names any OS family, version or architecture of its images is descriptive', () => {
+    const settings = [facts({}), facts({}, 'c2', 'B')];
+    for (const name of ['RightImage_Ubuntu_10.04_x64_v5.7', 'Web x64', 'base 22.04', 'UBUNTU']) {
+      expect(codes(name, settings)).not.toContain('name_not_descriptive');
+    }
+    expect(codes('RightImage_Ubuntu_10.04_x64_v5.7', settings)).toEqual(['name_mismatch', 'name_mismatch']);
+    expect(codes('Fedora CoreOS', [facts({ osFamily: 'fedora-coreos', osVersion: '39' })])).toEqual([]);
   });
   it('R-MCI-8: a name that does not reflect the image (Ubuntu_22.04_x64 on Debian arm64)', () => {
     const warnings = lintMci('Ubuntu_22.04_x64', [
@@ -146,7 +168,78 @@ describe('R-MCI-8: lint', () => {
   });
   it('R-MCI-8: deprecated and unavailable images', () => {
     expect(
-      codes('Base', [facts({ state: 'deprecated' }), facts({ state: 'unavailable' }, 'c2', 'B')]),
+      codes('Ubuntu', [facts({ state: 'deprecated' }), facts({ state: 'unavailable' }, 'c2', 'B')]),
     ).toEqual(['deprecated_image', 'unavailable_image']);
+  });
+});
+
+describe('R-MCI-7: deleting a lineage', () => {
+  const refusal = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as ConflictError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('R-MCI-7: refused (409 mci_in_use) while template revisions link it, listing them', () => {
+    const e = refusal(() =>
+      assertLineageDeletable(
+        'Base',
+        [
+          { templateId: 'st_1', templateName: 'Web', revision: 0, mciId: 'mci_h' },
+          { templateId: 'st_2', templateName: 'Web', revision: 3, mciId: 'mci_2' },
+        ],
+        [],
+      ),
+    );
+    expect(e).toBeInstanceOf(ConflictError);
+    expect(e.code).toBe('mci_in_use');
+    expect(e.message).toBe(
+      'MCI "Base" is linked by 2 template revision(s): "Web" r0 (st_1), "Web" r3 (st_2); unlink it first',
+    );
+    expect(e.details).toEqual({
+      templates: [
+        { templateId: 'st_1', name: 'Web', revision: 0, mciId: 'mci_h' },
+        { templateId: 'st_2', name: 'Web', revision: 3, mciId: 'mci_2' },
+      ],
+    });
+  });
+
+  it('R-MCI-7: refused (409 mci_published) while a revision is published; links are reported first', () => {
+    const e = refusal(() => assertLineageDeletable('Base', [], [{ id: 'pub_1', revision: 2 }]));
+    expect(e.code).toBe('mci_published');
+    expect(e.message).toBe(
+      'MCI "Base" revision 2 is published (pub_1); importers rely on it — deprecate the publication instead',
+    );
+    const both = refusal(() =>
+      assertLineageDeletable(
+        'Base',
+        [{ templateId: 'st_1', templateName: 'Web', revision: 1, mciId: 'm' }],
+        [{ id: 'pub_1', revision: 2 }],
+      ),
+    );
+    expect(both.code).toBe('mci_in_use');
+  });
+
+  it('R-MCI-7: an unlinked, unpublished lineage can be deleted', () => {
+    expect(() => assertLineageDeletable('Base', [], [])).not.toThrow();
+  });
+});
+
+describe('R-MCI-6: clone', () => {
+  it('R-MCI-6: a clone is an editable HEAD of a new lineage recording clonedFrom, even of an imported revision', () => {
+    const source = { id: 'mci_imported', description: 'from the marketplace', tags: ['base'] };
+    expect(planClone(source, { name: 'Mine' })).toEqual({
+      revision: 0,
+      name: 'Mine',
+      description: 'from the marketplace',
+      tags: ['base'],
+      clonedFrom: 'mci_imported',
+      importedFrom: null,
+      baseRevision: null,
+    });
+    expect(planClone(source, { name: 'Mine', description: 'own words' }).description).toBe('own words');
   });
 });

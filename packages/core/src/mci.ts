@@ -40,7 +40,10 @@ export interface Warning {
 
 export const HEAD_REVISION = 0;
 
-/** R-MCI-4: only the HEAD of a component the account created or cloned is editable. */
+/**
+ * R-MCI-4: only the HEAD of a component the account created or cloned is editable.
+ * @rule R-MCI-4
+ */
 export function assertEditable(
   rev: Pick<RevisionFields, 'id' | 'revision' | 'importedFrom'>,
   kind = 'MCI',
@@ -59,7 +62,10 @@ export function assertEditable(
   }
 }
 
-/** R-MCI-1: one setting per cloud in a revision (409 naming the cloud). */
+/**
+ * R-MCI-1: one setting per cloud in a revision (409 naming the cloud).
+ * @rule R-MCI-1
+ */
 export function assertNoSettingForCloud(
   settings: readonly MciSetting[],
   cloud: Pick<Cloud, 'id' | 'name'>,
@@ -67,10 +73,10 @@ export function assertNoSettingForCloud(
   if (settings.some((s) => s.cloudId === cloud.id)) {
     throw new ConflictError(
       'duplicate_cloud_setting',
-      `This MCI already has a setting for cloud ${cloud.name} (${cloud.id}); replace it with PUT …/settings/${cloud.id} or use a second MCI`,
+      `This MCI already has a setting for cloud ${cloud.name} (${cloud.id}); replace that setting instead, or use a second MCI`,
       {
         errors: [{ path: 'cloudId', message: `already has a setting for ${cloud.name}` }],
-        details: { cloudId: cloud.id },
+        details: { cloudId: cloud.id, hint: { operation: 'replaceSetting', cloudId: cloud.id } },
       },
     );
   }
@@ -86,6 +92,8 @@ const REASON_TEXT = {
  * can use the image, and the instance type supports its architecture. A deprecated image is
  * accepted with a warning. `image`/`instanceType` are undefined when the id names nothing the
  * account can see.
+ * @rule R-MCI-2
+ * @rule R-MCI-3
  */
 export function checkSetting(input: {
   accountId: string;
@@ -143,7 +151,10 @@ export function checkSetting(input: {
   return [];
 }
 
-/** R-MCI-5: a commit needs at least one setting (the message is checked by the schema). */
+/**
+ * R-MCI-5: a commit needs at least one setting (the message is checked by the schema).
+ * @rule R-MCI-5
+ */
 export function assertCommittable(mci: Pick<Mci, 'id' | 'settings'>): void {
   if (mci.settings.length === 0) {
     throw new InputError(
@@ -194,6 +205,31 @@ function osFamilyOfWord(word: string): string | undefined {
   return Object.entries(OS_WORDS).find(([, words]) => words.includes(word))?.[0];
 }
 
+/** How a name usually writes an architecture (`x64` as in RightImage_Ubuntu_10.04_x64_v5.7). */
+const ARCH_NAME: Record<string, string> = { x86_64: 'x64', arm64: 'arm64', i386: 'i386' };
+
+/** True when no word of the name names an OS family, version or architecture of any image. */
+function namesNoneOf(words: readonly string[], facts: readonly LintSettingFacts[]): boolean {
+  return !facts.some(({ image }) =>
+    words.some(
+      (w) =>
+        (image.osFamily && (w === image.osFamily.toLowerCase() || osFamilyOfWord(w) === image.osFamily)) ||
+        (image.osVersion && w === image.osVersion.toLowerCase()) ||
+        ARCH_WORDS[w] === image.cpuArchitecture,
+    ),
+  );
+}
+
+/** `fedora-coreos 39 x86_64, ubuntu 22.04 x86_64`: each distinct image description once. */
+function describeImages(facts: readonly LintSettingFacts[]): string {
+  const seen = new Set(
+    facts.map(({ image }) =>
+      [image.osFamily, image.osVersion, image.cpuArchitecture].filter(Boolean).join(' '),
+    ),
+  );
+  return [...seen].join(', ');
+}
+
 export interface LintSettingFacts {
   cloud: Pick<Cloud, 'id' | 'name'>;
   image: Pick<Image, 'resourceUid' | 'name' | 'osFamily' | 'osVersion' | 'cpuArchitecture' | 'state'>;
@@ -214,8 +250,10 @@ function describeSplit(split: Map<string, string[]>): string {
 
 /**
  * R-MCI-8: warnings (never errors) about an MCI revision: no settings; OS family, OS version or
- * architecture differing across clouds; a name that does not reflect its images; deprecated or
- * unavailable images. Ordered by cloud name within each kind.
+ * architecture differing across clouds; a name that contradicts its images (`name_mismatch`, per
+ * cloud) or names none of their OS family, version or architecture (`name_not_descriptive`, e.g.
+ * "My Image"); deprecated or unavailable images. Ordered by cloud name within each kind.
+ * @rule R-MCI-8
  */
 export function lintMci(name: string, settings: readonly LintSettingFacts[]): Warning[] {
   if (settings.length === 0) {
@@ -266,6 +304,17 @@ export function lintMci(name: string, settings: readonly LintSettingFacts[]): Wa
       });
     }
   }
+  const undescriptive = !warnings.some((w) => w.code === 'name_mismatch') && namesNoneOf(words, facts);
+  if (undescriptive) {
+    const first = facts[0].image;
+    const example = [first.osFamily, first.osVersion, ARCH_NAME[first.cpuArchitecture]]
+      .filter(Boolean)
+      .join('_');
+    warnings.push({
+      code: 'name_not_descriptive',
+      message: `"${name}" names none of its images' OS family, version or architecture (${describeImages(facts)}); name it after what it launches, e.g. ${example}`,
+    });
+  }
   for (const f of facts) {
     if (f.image.state === 'deprecated' || f.image.state === 'unavailable') {
       warnings.push({
@@ -276,4 +325,80 @@ export function lintMci(name: string, settings: readonly LintSettingFacts[]): Wa
     }
   }
   return warnings;
+}
+
+/** The fields of a clone's new HEAD (its content is copied from the source as it is). */
+export type CloneFields = Pick<
+  RevisionFields,
+  'revision' | 'name' | 'description' | 'tags' | 'clonedFrom'
+> & {
+  importedFrom: null;
+  baseRevision: null;
+};
+
+/**
+ * R-MCI-6 (and R-ST-4 "as for MCIs"): a clone copies any revision the account can read,
+ * imported ones too, into a new lineage whose HEAD is editable (never imported, no base yet)
+ * and records the source in `clonedFrom`.
+ * @rule R-MCI-6
+ */
+export function planClone(
+  source: Pick<RevisionFields, 'id' | 'description' | 'tags'>,
+  input: { name: string; description?: string },
+): CloneFields {
+  return {
+    revision: HEAD_REVISION,
+    name: input.name,
+    description: input.description ?? source.description,
+    tags: [...source.tags],
+    clonedFrom: source.id,
+    importedFrom: null,
+    baseRevision: null,
+  };
+}
+
+/** A template revision that links a revision of the MCI lineage being deleted. */
+export interface LinkingTemplateRevision {
+  templateId: string;
+  templateName: string;
+  revision: number;
+  mciId: string;
+}
+
+/**
+ * R-MCI-7: an MCI lineage is deleted whole, which is refused (409) while any template revision
+ * (HEAD or committed) links any of its revisions, listing those templates, or while any of its
+ * revisions is published (importers rely on it).
+ * @rule R-MCI-7
+ */
+export function assertLineageDeletable(
+  mciName: string,
+  linkingTemplateRevisions: readonly LinkingTemplateRevision[],
+  publishedRevisions: readonly { id: string; revision: number }[],
+): void {
+  const linking = linkingTemplateRevisions;
+  if (linking.length > 0) {
+    const list = linking.map((l) => `"${l.templateName}" r${l.revision} (${l.templateId})`);
+    throw new ConflictError(
+      'mci_in_use',
+      `MCI "${mciName}" is linked by ${linking.length} template revision(s): ${list.join(', ')}; unlink it first`,
+      {
+        details: {
+          templates: linking.map((l) => ({
+            templateId: l.templateId,
+            name: l.templateName,
+            revision: l.revision,
+            mciId: l.mciId,
+          })),
+        },
+      },
+    );
+  }
+  const pub = publishedRevisions[0];
+  if (pub) {
+    throw new ConflictError(
+      'mci_published',
+      `MCI "${mciName}" revision ${pub.revision} is published (${pub.id}); importers rely on it — deprecate the publication instead`,
+    );
+  }
 }

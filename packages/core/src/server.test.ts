@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Image, InstanceType } from './catalog.ts';
 import { InputError } from './errors.ts';
-import { resolveServerImage, type ResolutionLink, type ServerRequest } from './server.ts';
+import type { Principal, Role } from './access.ts';
+import { ConflictError } from './errors.ts';
+import {
+  assertDeploymentDeletable,
+  repointServer,
+  resolveServerImage,
+  serverActions,
+  SERVER_STATES,
+  type ResolutionLink,
+  type ServerPatch,
+  type ServerPin,
+  type ServerRequest,
+} from './server.ts';
 import { fake } from './testing.ts';
 
 const c1 = fake.cloud('c1', 'AWS us-east-1');
@@ -145,5 +157,152 @@ describe('R-SRV-6: unlaunchable images', () => {
     expect(errorOf(() => resolve({ imageId: 'secret' })).message).toBe(
       'image ami-secret is unavailable in AWS us-east-1: the image is private to another account and not shared with this account',
     );
+  });
+});
+
+describe('R-SRV-5: re-pointing a server', () => {
+  const pin: ServerPin = {
+    name: 'web-1',
+    cloudId: 'c1',
+    mciId: 'mciA',
+    imageId: 'i1',
+    instanceTypeId: 't1',
+    userData: '#!/bin/sh',
+    inheritedSource: { mci: 'server_template', image: 'mci', instanceType: 'mci' },
+    state: 'inactive',
+  };
+  const repoint = (patch: ServerPatch, current: Partial<ServerPin> = {}) =>
+    repointServer({
+      accountId: 'acc_a',
+      cloud: c1,
+      current: { ...pin, ...current },
+      patch,
+      mci: patch.mciId
+        ? { id: patch.mciId, name: `MCI ${patch.mciId}`, settings: links[1].settings }
+        : undefined,
+      images: new Map([...images, ['i9', fake.image('i9')]]),
+      instanceTypes: types,
+    });
+
+  it('R-SRV-5: pointing at another MCI re-resolves image, type and user data from its setting', () => {
+    const { next, warnings } = repoint({ mciId: 'mciB' });
+    expect(next).toMatchObject({ mciId: 'mciB', imageId: 'i1', instanceTypeId: 'big', userData: null });
+    expect(next.inheritedSource).toEqual({ mci: 'user', image: 'mci', instanceType: 'mci' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('R-SRV-5: an MCI without a setting for the server’s cloud is 422 naming mciId', () => {
+    const e = errorOf(() =>
+      repointServer({
+        accountId: 'acc_a',
+        cloud: c1,
+        current: pin,
+        patch: { mciId: 'mciC' },
+        mci: { id: 'mciC', name: 'Only EU', settings: [setting('c2', 'i2', 't2')] },
+        images,
+        instanceTypes: types,
+      }),
+    );
+    expect(e.code).toBe('mci_cloud_not_supported');
+    expect(e.message).toBe('MCI "Only EU" has no setting for cloud AWS us-east-1');
+    expect(e.errors).toEqual([{ path: 'mciId', message: 'has no setting for AWS us-east-1' }]);
+  });
+
+  it('R-SRV-5: any usable image of the cloud, even one no MCI names, keeps the MCI and marks the image user-chosen', () => {
+    const { next } = repoint({ imageId: 'i9', instanceTypeId: 'big' });
+    expect(next).toMatchObject({
+      mciId: 'mciA',
+      imageId: 'i9',
+      instanceTypeId: 'big',
+      userData: '#!/bin/sh',
+    });
+    expect(next.inheritedSource).toEqual({ mci: 'server_template', image: 'user', instanceType: 'user' });
+  });
+
+  it('R-SRV-5: an unusable or foreign image is refused as at creation', () => {
+    expect(errorOf(() => repoint({ imageId: 'gone' })).code).toBe('image_unavailable');
+    expect(errorOf(() => repoint({ imageId: 'i2' })).code).toBe('image_cloud_mismatch');
+  });
+
+  it('R-SRV-5: a running server’s launch changes apply at its next launch (warning); a rename does not warn', () => {
+    const running = repoint({ userData: null }, { state: 'operational' });
+    expect(running.next.userData).toBeNull();
+    expect(running.warnings).toEqual([
+      {
+        code: 'applies_next_launch',
+        message: 'server "web-1" is operational: the change applies at its next launch',
+      },
+    ]);
+    const renamed = repoint({ name: 'web-2' }, { state: 'operational' });
+    expect(renamed.next.name).toBe('web-2');
+    expect(renamed.warnings).toEqual([]);
+    expect(repoint({ state: 'stopped' }).next.state).toBe('stopped');
+  });
+});
+
+describe('R-DEP-1: a deployment with running servers', () => {
+  it('R-DEP-1: deleting a deployment is refused (409) while any server runs, listing them', () => {
+    const e = (() => {
+      try {
+        assertDeploymentDeletable({ name: 'prod' }, [
+          { name: 'a', state: 'inactive' },
+          { name: 'b', state: 'operational' },
+          { name: 'c', state: 'booting' },
+        ]);
+      } catch (err) {
+        return err as ConflictError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(e).toBeInstanceOf(ConflictError);
+    expect(e.code).toBe('deployment_has_running_servers');
+    expect(e.message).toBe(
+      'Deployment "prod" has running servers: b (operational), c (booting); terminate them first',
+    );
+  });
+
+  it('R-DEP-1: a deployment whose servers are all inactive or stopped can go', () => {
+    expect(() =>
+      assertDeploymentDeletable({ name: 'prod' }, [
+        { name: 'a', state: 'inactive' },
+        { name: 'b', state: 'stopped' },
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe('server actions (SPEC §4 roles, server state)', () => {
+  const who = (roles: Role[], isSuperuser = false): Principal => ({
+    userId: 'usr_1',
+    email: 'u@example.com',
+    isSuperuser,
+    memberships: new Map([['acc_a', roles]]),
+  });
+  const server = (state: (typeof SERVER_STATES)[number]) => ({ accountId: 'acc_a', state });
+
+  it('§4: an actor may launch an idle server and terminate a running one', () => {
+    expect(serverActions(who(['actor']), 'acc_a', server('inactive'))).toEqual([
+      'edit',
+      'repoint',
+      'launch',
+      'delete',
+    ]);
+    expect(serverActions(who(['actor']), 'acc_a', server('operational'))).toEqual([
+      'edit',
+      'repoint',
+      'terminate',
+      'delete',
+    ]);
+    expect(serverActions(who(['actor']), 'acc_a', server('terminating'))).toEqual([
+      'edit',
+      'repoint',
+      'delete',
+    ]);
+    expect(serverActions(who([], true), 'acc_a', server('stopped'))).toContain('launch');
+  });
+
+  it('§4: an observer or designer without the actor role may do nothing to a server', () => {
+    expect(serverActions(who(['observer', 'designer']), 'acc_a', server('inactive'))).toEqual([]);
+    expect(serverActions(who(['actor']), 'acc_b', { accountId: 'acc_b', state: 'inactive' })).toEqual([]);
   });
 });

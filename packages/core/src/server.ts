@@ -1,6 +1,7 @@
+import { isAllowed, type Principal } from './access.ts';
 import { imageUnusableReason, type Cloud, type Image, type InstanceType } from './catalog.ts';
-import { InputError } from './errors.ts';
-import type { MciSetting } from './mci.ts';
+import { ConflictError, InputError } from './errors.ts';
+import type { MciSetting, Warning } from './mci.ts';
 import { chooseMciForCloud, supportedClouds, type LinkWithSettings } from './template.ts';
 
 export const SERVER_STATES = [
@@ -12,6 +13,13 @@ export const SERVER_STATES = [
   'stopped',
 ] as const;
 export type ServerState = (typeof SERVER_STATES)[number];
+
+/** States in which nothing runs: a change needs no next launch, and the server may be launched. */
+export const IDLE_STATES: readonly ServerState[] = ['inactive', 'stopped'];
+
+export function isIdle(state: ServerState): boolean {
+  return IDLE_STATES.includes(state);
+}
 
 export type InheritedFrom = 'server_template' | 'mci' | 'user';
 
@@ -63,7 +71,10 @@ const REASONS = {
   not_found: 'the image no longer exists',
 } as const;
 
-/** R-SRV-6: `image <resourceUid> is unavailable in <cloud>: <reason>`. */
+/**
+ * R-SRV-6: `image <resourceUid> is unavailable in <cloud>: <reason>`.
+ * @rule R-SRV-6
+ */
 export function assertLaunchable(
   image: Image | undefined,
   imageId: string,
@@ -84,7 +95,10 @@ export function assertLaunchable(
  * R-SRV-1/2/3/6: picks the MCI for the cloud (explicit, else default, else first by position),
  * then image, instance type and user data (explicit, else that MCI's setting for the cloud),
  * and checks the result can launch. Pure: the caller supplies every image and instance type
- * the resolution may touch.
+ * the resolution may touch. Resolution happens once, at creation (R-SRV-4): the result is pinned.
+ * @rule R-SRV-1
+ * @rule R-SRV-2
+ * @rule R-SRV-4
  */
 export function resolveServerImage(input: {
   accountId: string;
@@ -134,6 +148,7 @@ export function resolveServerImage(input: {
 /**
  * R-SRV-3/5: image, instance type and user data from an MCI's setting unless given explicitly;
  * explicit ones must be in the cloud, usable, and fit the image's architecture.
+ * @rule R-SRV-3
  */
 export function resolveFromSetting(
   input: {
@@ -194,4 +209,137 @@ export function resolveFromSetting(
       instanceType: request.instanceTypeId ? 'user' : 'mci',
     },
   };
+}
+
+/** What a server is pinned to, and by whom each part was chosen. */
+export type ServerPin = Pick<
+  Server,
+  'name' | 'cloudId' | 'mciId' | 'imageId' | 'instanceTypeId' | 'userData' | 'inheritedSource' | 'state'
+>;
+
+/** A change to an existing server: rename, state, or what its next launch uses. */
+export interface ServerPatch {
+  name?: string;
+  state?: ServerState;
+  mciId?: string;
+  imageId?: string;
+  instanceTypeId?: string;
+  userData?: string | null;
+}
+
+/**
+ * R-SRV-5: points an existing server at another MCI (which must have a setting for the server's
+ * cloud; image and instance type are re-resolved from it unless given) or at any usable image or
+ * instance type of its cloud, even one no MCI names. Changes to what launches, made while the
+ * server runs, apply at its next launch: the result warns `applies_next_launch`.
+ * Pure: `mci` is the MCI `patch.mciId` names; images and instance types are those it may touch.
+ * @rule R-SRV-5
+ */
+export function repointServer(input: {
+  accountId: string;
+  cloud: Pick<Cloud, 'id' | 'name'>;
+  current: ServerPin;
+  patch: ServerPatch;
+  mci?: { id: string; name: string; settings: readonly MciSetting[] };
+  images: ReadonlyMap<string, Image>;
+  instanceTypes: ReadonlyMap<string, InstanceType>;
+}): { next: ServerPin; warnings: Warning[] } {
+  const { cloud, current, patch } = input;
+  let next: ServerPin = { ...current };
+  const launchChange = Boolean(
+    patch.mciId || patch.imageId || patch.instanceTypeId || patch.userData !== undefined,
+  );
+  if (patch.mciId) {
+    const mci = input.mci;
+    if (!mci || mci.id !== patch.mciId) throw new Error(`repointServer needs MCI ${patch.mciId}`);
+    const setting = mci.settings.find((s) => s.cloudId === current.cloudId);
+    if (!setting) {
+      throw new InputError(
+        'mci_cloud_not_supported',
+        `MCI "${mci.name}" has no setting for cloud ${cloud.name}`,
+        {
+          errors: [{ path: 'mciId', message: `has no setting for ${cloud.name}` }],
+        },
+      );
+    }
+    next = { ...next, ...resolveFromSetting({ ...input, request: patch }, setting, mci.id, 'user') };
+  } else if (launchChange) {
+    const pinned: MciSetting = {
+      cloudId: current.cloudId,
+      imageId: current.imageId,
+      instanceTypeId: current.instanceTypeId,
+      userData: current.userData,
+    };
+    const resolved = resolveFromSetting(
+      { ...input, request: patch },
+      pinned,
+      current.mciId,
+      current.inheritedSource.mci,
+    );
+    next = {
+      ...next,
+      ...resolved,
+      inheritedSource: {
+        mci: current.inheritedSource.mci,
+        image: patch.imageId ? 'user' : current.inheritedSource.image,
+        instanceType: patch.instanceTypeId ? 'user' : current.inheritedSource.instanceType,
+      },
+    };
+  }
+  if (patch.name) next.name = patch.name;
+  if (patch.state) next.state = patch.state;
+  const warnings: Warning[] =
+    launchChange && !isIdle(current.state)
+      ? [
+          {
+            code: 'applies_next_launch',
+            message: `server "${next.name}" is ${current.state}: the change applies at its next launch`,
+          },
+        ]
+      : [];
+  return { next, warnings };
+}
+
+/**
+ * R-DEP-1 (docs/RULES.md): a deployment is deleted with its servers only while every server is
+ * idle (inactive or stopped); otherwise 409 listing the running servers.
+ * @rule R-DEP-1
+ */
+export function assertDeploymentDeletable(
+  deployment: { name: string },
+  servers: readonly Pick<Server, 'name' | 'state'>[],
+): void {
+  const running = servers.filter((s) => !isIdle(s.state));
+  if (running.length > 0) {
+    throw new ConflictError(
+      'deployment_has_running_servers',
+      `Deployment "${deployment.name}" has running servers: ${running.map((s) => `${s.name} (${s.state})`).join(', ')}; terminate them first`,
+      { details: { servers: running.map((s) => ({ name: s.name, state: s.state })) } },
+    );
+  }
+}
+
+/** What a caller may do to a server; the API returns it as `actions`. */
+export const SERVER_ACTIONS = ['edit', 'repoint', 'launch', 'terminate', 'delete'] as const;
+export type ServerAction = (typeof SERVER_ACTIONS)[number];
+
+const RUNNING_STATES: readonly ServerState[] = ['pending', 'booting', 'operational'];
+
+/**
+ * The actions the caller may take on a server of `accountId`, from their roles (SPEC §4: an
+ * `actor` creates, launches and terminates servers) and its state: an idle server can be
+ * launched, a pending, booting or operational one terminated; renaming, re-pointing (R-SRV-5)
+ * and removing need only the role. The service still enforces each rule.
+ */
+export function serverActions(
+  principal: Principal,
+  accountId: string,
+  server: Pick<Server, 'accountId' | 'state'>,
+): ServerAction[] {
+  if (server.accountId !== accountId || !isAllowed(principal, accountId, 'server.write')) return [];
+  const actions: ServerAction[] = ['edit', 'repoint'];
+  if (isIdle(server.state)) actions.push('launch');
+  if (RUNNING_STATES.includes(server.state)) actions.push('terminate');
+  actions.push('delete');
+  return actions;
 }

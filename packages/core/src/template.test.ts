@@ -5,8 +5,12 @@ import {
   assertRemovable,
   assertSameLineage,
   chooseMciForCloud,
+  newerInMarketplaceNotice,
+  newerRevisionNotice,
   planNewLink,
+  planTemplateCommit,
   supportedClouds,
+  type LinkedRevision,
   type LinkWithSettings,
 } from './template.ts';
 
@@ -92,5 +96,76 @@ describe('R-SRV-2: choosing the MCI', () => {
   });
   it('R-SRV-2: none when no MCI supports it', () => {
     expect(chooseMciForCloud(links, 'c9')).toBeUndefined();
+  });
+});
+
+describe('R-ST-4: commit planning', () => {
+  const linked = (id: string, position: number, mciRevision: number, isDefault = false): LinkedRevision => ({
+    id,
+    mciId: `mci_${id}`,
+    mciLineageId: `L_${id}`,
+    mciName: `MCI ${id}`,
+    mciRevision,
+    isDefault,
+    position,
+  });
+  const head = { id: 'st_1', links: [linked('b', 2, 0), linked('a', 1, 3, true), linked('c', 3, 0)] };
+
+  it('R-ST-4: a template without links cannot be committed (422 no_links)', () => {
+    expect(() => planTemplateCommit({ id: 'st_1', links: [] }, false)).toThrow(
+      expect.objectContaining({
+        code: 'no_links',
+        message: 'ServerTemplate st_1 links no MCI; link at least one before committing',
+      }),
+    );
+  });
+
+  it('R-ST-4: without commitHeadDependencies the commit warns about every link to a HEAD MCI', () => {
+    const plan = planTemplateCommit(head, false);
+    expect(plan.commitFirst).toEqual([]);
+    expect(plan.warnings).toEqual([
+      {
+        code: 'links_head_mci',
+        message:
+          'the committed revision links the HEAD of MCI "MCI b" (mci_b), which can still change; commit it and re-point the link, or commit with commitHeadDependencies',
+      },
+      expect.objectContaining({
+        code: 'links_head_mci',
+        message: expect.stringContaining('"MCI c" (mci_c)'),
+      }),
+    ]);
+  });
+
+  it('R-ST-4: with commitHeadDependencies the HEAD MCIs are committed first, by position, without warnings', () => {
+    const plan = planTemplateCommit(head, true);
+    expect(plan.commitFirst.map((l) => l.id)).toEqual(['b', 'c']);
+    expect(plan.warnings).toEqual([]);
+    expect(planTemplateCommit({ id: 'st_1', links: [linked('a', 1, 3, true)] }, true).commitFirst).toEqual(
+      [],
+    );
+  });
+});
+
+describe('R-VC-3: newer-revision notices', () => {
+  it('R-VC-3: a committed link shows the newer committed revision of its MCI in the account', () => {
+    expect(newerRevisionNotice({ mciRevision: 2 }, { mciId: 'mci_5', revision: 5 })).toEqual({
+      mciId: 'mci_5',
+      revision: 5,
+    });
+    expect(newerRevisionNotice({ mciRevision: 5 }, { mciId: 'mci_5', revision: 5 })).toBeNull();
+    expect(newerRevisionNotice({ mciRevision: 2 }, null)).toBeNull();
+  });
+
+  it('R-VC-3: a link to a HEAD MCI follows it already: no notice', () => {
+    expect(newerRevisionNotice({ mciRevision: 0 }, { mciId: 'mci_5', revision: 5 })).toBeNull();
+  });
+
+  it('R-VC-3: a link to an imported MCI shows a newer revision in the marketplace', () => {
+    expect(newerInMarketplaceNotice(1, { id: 'pub_2', revision: 2 })).toEqual({
+      publicationId: 'pub_2',
+      revision: 2,
+    });
+    expect(newerInMarketplaceNotice(2, { id: 'pub_2', revision: 2 })).toBeNull();
+    expect(newerInMarketplaceNotice(2, null)).toBeNull();
   });
 });

@@ -27,7 +27,10 @@ export function byCloudName(names: ReadonlyMap<string, string>): (a: string, b: 
   return (a, b) => (names.get(a) ?? a).localeCompare(names.get(b) ?? b) || a.localeCompare(b);
 }
 
-/** R-VC-1: from one MCI revision to another. */
+/**
+ * R-VC-1: from one MCI revision to another.
+ * @rule R-VC-1
+ */
 export function diffMci(
   from: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'>,
   to: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'>,
@@ -36,7 +39,10 @@ export function diffMci(
   return diffSnapshots(mciSnapshot(from), mciSnapshot(to), sameSetting, byCloudName(cloudNames));
 }
 
-/** R-VC-2: merges `theirs` into `ours` (a HEAD) over `base` (null: no common ancestor). */
+/**
+ * R-VC-2: merges `theirs` into `ours` (a HEAD) over `base` (null: no common ancestor).
+ * @rule R-VC-2
+ */
 export function mergeMci(
   base: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'> | null,
   ours: Pick<Mci, 'name' | 'description' | 'tags' | 'settings'>,
@@ -67,6 +73,10 @@ export function templateSnapshot(
 
 const sameLink = (a: McILink, b: McILink) => a.mciId === b.mciId;
 
+/**
+ * R-VC-1 for templates: changed fields, MCI links added, removed, revision changed, default changed.
+ * @rule R-VC-1
+ */
 export function diffTemplate(
   from: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'>,
   to: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'>,
@@ -75,6 +85,10 @@ export function diffTemplate(
   return diffSnapshots(templateSnapshot(from), templateSnapshot(to), sameLink, byCloudName(lineageNames));
 }
 
+/**
+ * R-VC-2 for templates: three-way merge of links by MCI lineage.
+ * @rule R-VC-2
+ */
 export function mergeTemplate(
   base: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'> | null,
   ours: Pick<ServerTemplate, 'name' | 'description' | 'tags' | 'links'>,
@@ -93,6 +107,7 @@ export function mergeTemplate(
 /**
  * The merged template's links in order: ours' positions first, then links new from theirs; the
  * default is the merged default lineage if linked, else the first link (R-ST-2).
+ * @rule R-ST-2
  */
 export function mergedLinks(
   merged: Snapshot<McILink>,
@@ -113,6 +128,7 @@ export function mergedLinks(
  * Which revision a merge into a HEAD starts from (R-VC-2): within a lineage, HEAD's
  * baseRevision; across lineages, the revision HEAD was cloned from, or the one `from` was
  * cloned from when that is in HEAD's lineage. Returns the base revision's id, or null.
+ * @rule R-VC-2
  */
 export function mergeBaseId(
   head: { lineageId: string; baseRevision: number | null; clonedFrom: string | null },
@@ -132,6 +148,7 @@ export function mergeBaseId(
  * Where HEAD's history points after merging `theirs` (R-VC-2): within a lineage, baseRevision
  * moves up to the merged revision; from the upstream a HEAD was cloned from, clonedFrom moves
  * to it — so the next merge from the same source starts where this one ended.
+ * @rule R-VC-2
  */
 export function provenanceAfterMerge(
   head: { baseRevision: number | null; clonedFrom: string | null; lineageId: string },

@@ -44,6 +44,7 @@ function sameField(field: SnapshotField, a: unknown, b: unknown): boolean {
 /**
  * R-VC-1: what changed from `from` to `to`: fields with [from, to], and per key added,
  * removed or changed. Keys come out in `order` (e.g. by cloud name).
+ * @rule R-VC-1
  */
 export function diffSnapshots<V>(
   from: Snapshot<V>,
@@ -106,6 +107,7 @@ function pick<T>(
  * ancestor, i.e. every key starts absent). A side that changed a key relative to the base wins
  * over one that did not; identical changes merge; different changes are conflicts, settled only
  * by `resolutions[key]`. Without a resolution for every conflict nothing is merged.
+ * @rule R-VC-2
  */
 export function mergeSnapshots<V>(
   base: Snapshot<V> | null,
@@ -163,6 +165,7 @@ export function mergeSnapshots<V>(
 /**
  * Applies resolutions to a merge: each conflict takes ours or theirs. Refuses (409
  * `merge_conflict`) unless every conflict has a resolution; unknown keys are refused too.
+ * @rule R-VC-2
  */
 export function resolveMerge<V>(
   merge: MergeResult<V>,
