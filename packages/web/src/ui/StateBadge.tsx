@@ -1,5 +1,6 @@
 import { Badge } from '@mantine/core';
 
+/** Colours of image and publication states, the default palette. */
 const COLORS: Record<string, string> = {
   available: 'green',
   deprecated: 'yellow',
@@ -7,10 +8,10 @@ const COLORS: Record<string, string> = {
   active: 'green',
 };
 
-/** An image or publication state at a glance. */
-export function StateBadge({ state }: { state: string }) {
+/** A state at a glance (image, publication, server, invitation): its name in its colour, grey if unknown. */
+export function StateBadge({ state, colors = COLORS }: { state: string; colors?: Record<string, string> }) {
   return (
-    <Badge color={COLORS[state] ?? 'gray'} variant="light">
+    <Badge color={colors[state] ?? 'gray'} variant="light">
       {state}
     </Badge>
   );

@@ -1,4 +1,5 @@
 import { Badge, Group } from '@mantine/core';
+import { StateBadge } from '../../ui/StateBadge.tsx';
 import type { Inherited, Server } from './queries.ts';
 
 const STATE_COLORS: Record<string, string> = {
@@ -12,11 +13,7 @@ const STATE_COLORS: Record<string, string> = {
 
 /** A server's state at a glance. */
 export function ServerStateBadge({ state }: { state: string }) {
-  return (
-    <Badge color={STATE_COLORS[state] ?? 'gray'} variant="light">
-      {state}
-    </Badge>
-  );
+  return <StateBadge state={state} colors={STATE_COLORS} />;
 }
 
 const FROM: Record<Inherited, { label: string; color: string }> = {

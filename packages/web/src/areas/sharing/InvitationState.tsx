@@ -1,4 +1,4 @@
-import { Badge } from '@mantine/core';
+import { StateBadge } from '../../ui/StateBadge.tsx';
 
 const INVITATION_COLORS: Record<string, string> = {
   pending: 'blue',
@@ -9,9 +9,5 @@ const INVITATION_COLORS: Record<string, string> = {
 
 /** An invitation's state at a glance. */
 export function InvitationState({ state }: { state: string }) {
-  return (
-    <Badge color={INVITATION_COLORS[state] ?? 'gray'} variant="light">
-      {state}
-    </Badge>
-  );
+  return <StateBadge state={state} colors={INVITATION_COLORS} />;
 }
