@@ -5851,6 +5851,168 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/server-templates/apply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Apply a template document (template push): the named HEAD, its inline HEAD MCIs and its links, all or nothing */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description ETag of a read (412 if stale) */
+          'if-match'?: string;
+        };
+        path: {
+          a: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @default  */
+            description?: string;
+            /** @default [] */
+            tags?: string[];
+            /** @description In link order; the first is the default */
+            mcis: (
+              | {
+                  /** @description An existing MCI revision of the account to link */
+                  mciId: string;
+                }
+              | {
+                  /** @description A published MCI: its copy in the account (imported when missing) */
+                  publicationId: string;
+                }
+              | {
+                  /** @description The HEAD MCI of this name is made to match (created when missing) */
+                  name: string;
+                  /** @default  */
+                  description?: string;
+                  /** @default [] */
+                  tags?: string[];
+                  settings: {
+                    cloudId: string;
+                    imageId: string;
+                    instanceTypeId: string;
+                    userData?: string | null;
+                  }[];
+                }
+            )[];
+            /**
+             * @description Compute the changes, write nothing
+             * @default false
+             */
+            dryRun?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateApplyResult'];
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateApplyResult'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{a}/server-templates/{id}/mcis': {
     parameters: {
       query?: never;
@@ -9940,6 +10102,16 @@ export interface components {
       /** @description Every linked MCI with a setting for this cloud, by position */
       coveredBy: string[];
     };
+    TemplateApplyResultInput: {
+      /** @description After the change; null on a dry run */
+      template: components['schemas']['ServerTemplateInput'] | null;
+      templateId: string | null;
+      created: boolean;
+      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
+      changes: string[];
+      warnings: components['schemas']['WarningInput'][];
+      dryRun: boolean;
+    };
     ServerTemplateDiffInput: {
       from: {
         id: string;
@@ -10481,6 +10653,16 @@ export interface components {
       linkId: string;
       /** @description Every linked MCI with a setting for this cloud, by position */
       coveredBy: string[];
+    };
+    TemplateApplyResult: {
+      /** @description After the change; null on a dry run */
+      template: components['schemas']['ServerTemplate'] | null;
+      templateId: string | null;
+      created: boolean;
+      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
+      changes: string[];
+      warnings: components['schemas']['Warning'][];
+      dryRun: boolean;
     };
     ServerTemplateDiff: {
       from: {

@@ -84,7 +84,7 @@ export const templateRepository = {
   async updateLink(
     db: Executor,
     linkId: string,
-    patch: Partial<Pick<McILink, 'mciId' | 'isDefault'>>,
+    patch: Partial<Pick<McILink, 'mciId' | 'isDefault' | 'position'>>,
   ): Promise<void> {
     await db.update(templateLinks).set(patch).where(eq(templateLinks.id, linkId));
   },

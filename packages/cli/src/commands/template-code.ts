@@ -72,19 +72,29 @@ function pickRevision(revisions: Mci[], spec: RevisionSpec, what: string): Mci {
   return found;
 }
 
-/** Resolves one MultiCloudImages entry to the MCI revision the template should link. */
-async function resolveRef(
-  ctx: CliContext,
-  client: ApiClient,
-  ref: RightStMciRef,
-  dryRun: boolean,
-  actions: string[],
-): Promise<string | null> {
+/** One MCI of the document sent to the server: an existing revision, or an inline HEAD. */
+type DocumentMci =
+  | { mciId: string }
+  | { publicationId: string }
+  | {
+      name: string;
+      description: string;
+      tags: string[];
+      settings: { cloudId: string; imageId: string; instanceTypeId: string; userData: string | null }[];
+    };
+
+/**
+ * Resolves one MultiCloudImages entry to what the document sends: a revision id, a publication
+ * (imported by the server in the same call), or an inline HEAD with names resolved to ids.
+ */
+async function resolveRef(ctx: CliContext, client: ApiClient, ref: RightStMciRef): Promise<DocumentMci> {
   const a = ctx.account();
   switch (ref.kind) {
     case 'href': {
       const id = ref.href.split('/').filter(Boolean).pop()!;
-      return unwrap(await client.GET('/v1/accounts/{a}/mcis/{id}', { params: { path: { a, id } } })).id;
+      return {
+        mciId: unwrap(await client.GET('/v1/accounts/{a}/mcis/{id}', { params: { path: { a, id } } })).id,
+      };
     }
     case 'account': {
       const named = await mcisNamed(client, a, ref.name);
@@ -94,7 +104,7 @@ async function resolveRef(
         throw new UsageError(
           `"${ref.name}" names ${lineages.size} MCI lineages in this account; use an Href`,
         );
-      return pickRevision(named, ref.revision, `MCI "${ref.name}"`).id;
+      return { mciId: pickRevision(named, ref.revision, `MCI "${ref.name}"`).id };
     }
     case 'publisher': {
       if (ref.revision === 'head')
@@ -116,198 +126,72 @@ async function resolveRef(
         throw new UsageError(
           `MCI "${ref.name}" revision ${ref.revision} by ${ref.publisher} is not in the marketplace`,
         );
-      const imported = (await mcisNamed(client, a, found.name)).find((m) => m.importedFrom === found.id);
-      if (imported) return imported.id;
-      actions.push(`import ${found.name} r${found.revision} from ${found.publisherName} (${found.id})`);
-      if (dryRun) return null;
-      return unwrap(
-        await client.POST('/v1/accounts/{a}/imports', {
-          params: { path: { a } },
-          body: { publicationId: found.id },
-        }),
-      ).id;
+      // Imported (or found already imported, R-IMP-2) by the server in the same call.
+      return { publicationId: found.id };
     }
     case 'inline':
     case 'file':
-      return upsertMci(ctx, client, ref.mci, dryRun, actions);
+      return inlineMci(client, ref.mci);
   }
 }
 
-/** Creates or updates the HEAD MCI named like an inline definition, setting by setting. */
-async function upsertMci(
-  ctx: CliContext,
-  client: ApiClient,
-  def: RightStMci,
-  dryRun: boolean,
-  actions: string[],
-): Promise<string | null> {
-  const a = ctx.account();
-  const desired: {
-    cloudId: string;
-    cloudName: string;
-    imageId: string;
-    instanceTypeId: string;
-    userData: string | null;
-  }[] = [];
+/** An inline MCI definition with cloud, image and instance type names resolved to ids. */
+async function inlineMci(client: ApiClient, def: RightStMci): Promise<DocumentMci> {
+  const settings = [];
   for (const s of def.settings) {
     const cloud = await resolveCloud(client, s.cloud);
     const image = await resolveImage(client, cloud.id, s.image);
     const type = await resolveInstanceType(client, cloud.id, s.instanceType);
-    desired.push({
+    settings.push({
       cloudId: cloud.id,
-      cloudName: cloud.name,
       imageId: image.id,
       instanceTypeId: type.id,
       userData: s.userData ?? null,
     });
   }
-  const head = (await mcisNamed(client, a, def.name)).find((m) => m.revision === 0 && !m.importedFrom);
-  if (!head) {
-    actions.push(`create MCI "${def.name}" with ${desired.length} setting(s)`);
-    if (dryRun) return null;
-    const settings = desired.map(({ cloudName: _n, ...s }) => s);
-    return unwrap(
-      await client.POST('/v1/accounts/{a}/mcis', {
-        params: { path: { a } },
-        body: { name: def.name, description: def.description, tags: def.tags, settings },
-      }),
-    ).id;
-  }
-  const p = { params: { path: { a, id: head.id } } };
-  if (head.description !== def.description || JSON.stringify(head.tags) !== JSON.stringify(def.tags)) {
-    actions.push(`update MCI "${def.name}": description/tags`);
-    if (!dryRun)
-      unwrap(
-        await client.PATCH('/v1/accounts/{a}/mcis/{id}', {
-          ...p,
-          body: { description: def.description, tags: def.tags },
-        }),
-      );
-  }
-  for (const s of desired) {
-    const current = head.settings.find((c) => c.cloudId === s.cloudId);
-    const body = { imageId: s.imageId, instanceTypeId: s.instanceTypeId, userData: s.userData };
-    if (!current) {
-      actions.push(`MCI "${def.name}": add setting for ${s.cloudName}`);
-      if (!dryRun)
-        unwrap(
-          await client.POST('/v1/accounts/{a}/mcis/{id}/settings', {
-            ...p,
-            body: { cloudId: s.cloudId, ...body },
-          }),
-        );
-    } else if (
-      current.imageId !== s.imageId ||
-      current.instanceTypeId !== s.instanceTypeId ||
-      (current.userData ?? null) !== s.userData
-    ) {
-      actions.push(`MCI "${def.name}": replace setting for ${s.cloudName}`);
-      if (!dryRun)
-        unwrap(
-          await client.PUT('/v1/accounts/{a}/mcis/{id}/settings/{cloudId}', {
-            params: { path: { a, id: head.id, cloudId: s.cloudId } },
-            body,
-          }),
-        );
-    }
-  }
-  for (const c of head.settings.filter((c) => !desired.some((s) => s.cloudId === c.cloudId))) {
-    actions.push(`MCI "${def.name}": remove setting for cloud ${c.cloudId}`);
-    if (!dryRun)
-      unwrap(
-        await client.DELETE('/v1/accounts/{a}/mcis/{id}/settings/{cloudId}', {
-          params: { path: { a, id: head.id, cloudId: c.cloudId } },
-        }),
-      );
-  }
-  return head.id;
+  return { name: def.name, description: def.description, tags: def.tags, settings };
 }
 
-/** Makes a HEAD template named like the file link exactly `mciIds`, the first as default. */
-async function upsertTemplate(
-  ctx: CliContext,
-  client: ApiClient,
-  t: RightStTemplate,
-  mciIds: (string | null)[],
-  dryRun: boolean,
-  actions: string[],
-): Promise<string | null> {
+/** The ETag of the HEAD template named like the file, if there is one (for If-Match). */
+async function headEtag(ctx: CliContext, client: ApiClient, name: string): Promise<string | undefined> {
   const a = ctx.account();
   const heads = await allPages(async (cursor) =>
     unwrap(
       await client.GET('/v1/accounts/{a}/server-templates', {
-        params: { path: { a }, query: { q: t.name, revision: 0, limit: 500, cursor } },
+        params: { path: { a }, query: { q: name, revision: 0, limit: 500, cursor } },
       }),
     ),
   );
-  const head = heads.find((x) => x.name === t.name && !x.importedFrom);
-  if (!head) {
-    actions.push(`create ServerTemplate "${t.name}" linking ${mciIds.length} MCI(s)`);
-    if (dryRun) return null;
-    return unwrap(
-      await client.POST('/v1/accounts/{a}/server-templates', {
-        params: { path: { a } },
-        body: { name: t.name, description: t.description, tags: [], mciIds: mciIds as string[] },
-      }),
-    ).id;
-  }
-  const p = { params: { path: { a, id: head.id } } };
-  if (head.description !== t.description) {
-    actions.push(`update ServerTemplate "${t.name}": description`);
-    if (!dryRun)
-      unwrap(
-        await client.PATCH('/v1/accounts/{a}/server-templates/{id}', {
-          ...p,
-          body: { description: t.description },
-        }),
-      );
-  }
-  if (dryRun) {
-    actions.push(`relink ServerTemplate "${t.name}" to ${mciIds.length} MCI(s)`);
-    return head.id;
-  }
-  const mcis = await Promise.all(
-    (mciIds as string[]).map(async (id) =>
-      unwrap(await client.GET('/v1/accounts/{a}/mcis/{id}', { params: { path: { a, id } } })),
-    ),
+  const head = heads.find((x) => x.name === name && !x.importedFrom);
+  if (!head) return undefined;
+  const read = await client.GET('/v1/accounts/{a}/server-templates/{id}', {
+    params: { path: { a, id: head.id } },
+  });
+  unwrap(read);
+  return read.response.headers.get('etag') ?? undefined;
+}
+
+/**
+ * Sends one file's template document to the server, which applies it in one transaction
+ * guarded by If-Match (`POST …/server-templates/apply`), or plans it with `dryRun`.
+ */
+async function applyTemplate(
+  ctx: CliContext,
+  client: ApiClient,
+  t: RightStTemplate,
+  mcis: DocumentMci[],
+  dryRun: boolean,
+  actions: string[],
+): Promise<string | null> {
+  const etag = await headEtag(ctx, client, t.name);
+  const result = unwrap(
+    await client.POST('/v1/accounts/{a}/server-templates/apply', {
+      params: { path: { a: ctx.account() }, header: etag ? { 'if-match': etag } : {} },
+      body: { name: t.name, description: t.description, tags: [], mcis, dryRun },
+    }),
   );
-  let current = head;
-  for (const mci of mcis) {
-    const link = current.links.find((l) => l.mciLineageId === mci.lineageId);
-    if (!link) {
-      actions.push(`link "${mci.name}" r${mci.revision}`);
-      unwrap(
-        await client.POST('/v1/accounts/{a}/server-templates/{id}/mcis', { ...p, body: { mciId: mci.id } }),
-      );
-      current = unwrap(await client.GET('/v1/accounts/{a}/server-templates/{id}', p));
-    } else if (link.mciId !== mci.id) {
-      actions.push(`point "${mci.name}" at r${mci.revision}`);
-      current = unwrap(
-        await client.PATCH('/v1/accounts/{a}/server-templates/{id}/mcis/{linkId}', {
-          params: { path: { a, id: head.id, linkId: link.id } },
-          body: { mciId: mci.id },
-        }),
-      );
-    }
-  }
-  const first = current.links.find((l) => l.mciLineageId === mcis[0]?.lineageId);
-  if (first && !first.isDefault) {
-    actions.push(`make "${first.mciName}" the default`);
-    current = unwrap(
-      await client.POST('/v1/accounts/{a}/server-templates/{id}/mcis/{linkId}/make-default', {
-        params: { path: { a, id: head.id, linkId: first.id } },
-      }),
-    );
-  }
-  for (const link of current.links.filter((l) => !mcis.some((m) => m.lineageId === l.mciLineageId))) {
-    actions.push(`unlink "${link.mciName}"`);
-    unwrap(
-      await client.DELETE('/v1/accounts/{a}/server-templates/{id}/mcis/{linkId}', {
-        params: { path: { a, id: head.id, linkId: link.id } },
-      }),
-    );
-  }
-  return head.id;
+  actions.push(...result.changes);
+  return result.templateId;
 }
 
 /** `mci template push`: each right_st file becomes (or updates) a HEAD template. */
@@ -323,9 +207,9 @@ export async function pushTemplates(ctx: CliContext, paths: string[], dryRun: bo
       readFile: (rel) => readFile(resolve(dirname(file), rel), 'utf8'),
     });
     const actions: string[] = [];
-    const mciIds: (string | null)[] = [];
-    for (const ref of template.mcis) mciIds.push(await resolveRef(ctx, client, ref, dryRun, actions));
-    const templateId = await upsertTemplate(ctx, client, template, mciIds, dryRun, actions);
+    const mcis: DocumentMci[] = [];
+    for (const ref of template.mcis) mcis.push(await resolveRef(ctx, client, ref));
+    const templateId = await applyTemplate(ctx, client, template, mcis, dryRun, actions);
     reports.push({
       file,
       template: template.name,

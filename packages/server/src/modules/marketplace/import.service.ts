@@ -1,6 +1,5 @@
 import { assertImportable, authorizeAccount, type Principal } from '@mci/core';
 import {
-  auditRepository,
   marketplaceRepository,
   mciRepository,
   templateRepository,
@@ -10,6 +9,7 @@ import {
   type TemplateRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { mutate, type UnitOfWork } from '../../unit-of-work.ts';
 import { requireVisiblePublication } from './publication.service.ts';
 
 /** R-IMP-1: the local lineage that collects this account's imports of a published lineage. */
@@ -108,40 +108,42 @@ export async function importPublication(
   publicationId: string,
 ) {
   authorizeAccount(principal, accountId, 'import.create');
-  return ctx.db.transaction(async (tx) => {
-    const pub = await requireVisiblePublication(tx, accountId, publicationId);
-    const existing =
-      pub.kind === 'mci'
-        ? await mciRepository.findImported(tx, accountId, pub.id)
-        : await templateRepository.findImported(tx, accountId, pub.id);
-    if (existing) return { kind: pub.kind, id: existing, created: false, importedMciIds: [] as string[] };
-    assertImportable(pub);
-    let id: string;
-    let importedMciIds: string[] = [];
-    if (pub.kind === 'mci') {
-      id = (await importMci(tx, accountId, pub)).id;
-    } else {
-      const result = await importTemplate(tx, accountId, pub);
-      id = result.id;
-      importedMciIds = result.mcis.filter((m) => m.created).map((m) => m.id);
-    }
-    const what = `${pub.kind === 'mci' ? 'MCI' : 'ServerTemplate'} "${pub.name}" r${pub.revision}`;
-    await auditRepository.insert(tx, {
-      accountId,
-      userId: principal.userId,
-      action: 'import.create',
-      targetType: pub.kind,
-      targetId: id,
-      summary: `imported ${what} from publication ${pub.id}`,
-    });
-    await auditRepository.insert(tx, {
-      accountId: pub.publisherAccountId,
-      userId: principal.userId,
-      action: 'publication.imported',
-      targetType: 'publication',
-      targetId: pub.id,
-      summary: `account ${accountId} imported ${what}`,
-    });
-    return { kind: pub.kind, id, created: true, importedMciIds };
+  return mutate(ctx, principal, (uow) => importPublicationIn(uow, accountId, publicationId));
+}
+
+/** R-IMP-1..3 inside a unit of work (an import on its own, or one step of `template push`). */
+export async function importPublicationIn(uow: UnitOfWork, accountId: string, publicationId: string) {
+  const { tx } = uow;
+  const pub = await requireVisiblePublication(tx, accountId, publicationId);
+  const existing =
+    pub.kind === 'mci'
+      ? await mciRepository.findImported(tx, accountId, pub.id)
+      : await templateRepository.findImported(tx, accountId, pub.id);
+  if (existing) return { kind: pub.kind, id: existing, created: false, importedMciIds: [] as string[] };
+  assertImportable(pub);
+  let id: string;
+  let importedMciIds: string[] = [];
+  if (pub.kind === 'mci') {
+    id = (await importMci(tx, accountId, pub)).id;
+  } else {
+    const result = await importTemplate(tx, accountId, pub);
+    id = result.id;
+    importedMciIds = result.mcis.filter((m) => m.created).map((m) => m.id);
+  }
+  const what = `${pub.kind === 'mci' ? 'MCI' : 'ServerTemplate'} "${pub.name}" r${pub.revision}`;
+  uow.audit({
+    accountId,
+    action: 'import.create',
+    targetType: pub.kind,
+    targetId: id,
+    summary: `imported ${what} from publication ${pub.id}`,
   });
+  uow.audit({
+    accountId: pub.publisherAccountId,
+    action: 'publication.imported',
+    targetType: 'publication',
+    targetId: pub.id,
+    summary: `account ${accountId} imported ${what}`,
+  });
+  return { kind: pub.kind, id, created: true, importedMciIds };
 }

@@ -5,6 +5,7 @@ import {
   InputError,
   lintMci,
   NotFoundError,
+  sameSetting,
   type Principal,
   type Warning,
 } from '@mci/core';
@@ -19,6 +20,7 @@ import type { MciRecord } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import type { HeadFields } from '../revision/revision.service.ts';
+import type { UnitOfWork } from '../../unit-of-work.ts';
 import { mciRevisions } from './mci.kind.ts';
 
 /** A setting as a caller gives it (user data optional). */
@@ -218,4 +220,44 @@ export async function usage(ctx: AppContext, principal: Principal, accountId: st
         .map((s) => ({ serverId: s.id, name: s.name, deploymentId: s.deploymentId, cloudId: s.cloudId })),
     })),
   };
+}
+
+/**
+ * Makes a HEAD's description, tags and settings exactly `desired` inside a unit of work (each
+ * setting checked by R-MCI-1..3); says what changed, and bumps the HEAD only when something did.
+ */
+export async function syncMciIn(
+  uow: UnitOfWork,
+  head: MciRecord,
+  desired: { description: string; tags: string[]; settings: SettingInput[] },
+): Promise<{ changes: string[]; warnings: Warning[] }> {
+  const { tx } = uow;
+  const changes: string[] = [];
+  const warnings: Warning[] = [];
+  if (head.description !== desired.description || JSON.stringify(head.tags) !== JSON.stringify(desired.tags)) {
+    await mciRepository.updateRevision(tx, head.id, { description: desired.description, tags: desired.tags });
+    changes.push(`MCI "${head.name}": description/tags`);
+  }
+  const seen = new Set<string>();
+  for (const setting of desired.settings) {
+    const cloud = await requireCloudRef(tx, setting.cloudId);
+    if (seen.has(cloud.id)) assertNoSettingForCloud([stored(setting)], cloud);
+    seen.add(cloud.id);
+    const current = head.settings.find((s) => s.cloudId === setting.cloudId);
+    if (current && sameSetting(current, stored(setting))) continue;
+    warnings.push(...(await validateSetting(tx, head.accountId, setting)));
+    if (current) {
+      await mciRepository.replaceSetting(tx, head.id, stored(setting));
+      changes.push(`MCI "${head.name}": replace setting for ${cloud.name}`);
+    } else {
+      await mciRepository.insertSetting(tx, head.id, stored(setting));
+      changes.push(`MCI "${head.name}": add setting for ${cloud.name}`);
+    }
+  }
+  for (const current of head.settings.filter((s) => !seen.has(s.cloudId))) {
+    await mciRepository.deleteSetting(tx, head.id, current.cloudId);
+    changes.push(`MCI "${head.name}": remove setting for ${current.cloudName}`);
+  }
+  if (changes.length > 0) await mciRevisions.touch(uow, head, 'update', changes.join('; '));
+  return { changes, warnings };
 }

@@ -149,11 +149,42 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
     return baseId ? ((await find(db, baseId)) ?? null) : null;
   }
 
+  /** Creates a lineage and its HEAD inside a unit of work; `fill` adds the content. */
+  async function createIn(
+    uow: UnitOfWork,
+    accountId: string,
+    fields: HeadFields,
+    fill: (uow: UnitOfWork, head: R) => Promise<Warning[]>,
+  ): Promise<WithWarnings<R>> {
+    const lineageId = await kind.store.insertLineage(uow.tx, accountId);
+    const id = await kind.store.insertRevision(uow.tx, { lineageId, revision: 0, accountId, ...fields });
+    const warnings = await fill(uow, await reload(uow.tx, id));
+    audit(uow, { id, accountId }, 'create', `created ${kind.label} "${fields.name}"`);
+    return { ...(await reload(uow.tx, id)), warnings };
+  }
+
+  /** The account's editable HEAD of that exact name (not an imported copy), if there is one. */
+  async function headNamed(db: Executor, accountId: string, name: string): Promise<R | undefined> {
+    const rows = await kind.store.listRows(db, { accountId, q: name, revision: 0, limit: 100 });
+    const row = rows.find((r) => r.name === name && !r.importedFrom);
+    return row && find(db, row.id);
+  }
+
+  /** Records that a HEAD changed inside a unit of work: bumps its version (ETag) and audits. */
+  async function touch(uow: UnitOfWork, head: R, verb: string, summary: string): Promise<void> {
+    await kind.store.updateRevision(uow.tx, head.id, {});
+    audit(uow, head, verb, summary);
+  }
+
   return {
     kind,
     find,
     requireOwn,
     requireReadable,
+    editableHead,
+    headNamed,
+    createIn,
+    touch,
     commitIn,
 
     /** Creates a lineage and its HEAD; `fill` adds the content (settings, links) in the same unit. */
@@ -165,13 +196,7 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
       fill: (uow: UnitOfWork, head: R) => Promise<Warning[]>,
     ): Promise<WithWarnings<R>> {
       authorizeAccount(principal, accountId, kind.writeAction);
-      return mutate(ctx, principal, async (uow) => {
-        const lineageId = await kind.store.insertLineage(uow.tx, accountId);
-        const id = await kind.store.insertRevision(uow.tx, { lineageId, revision: 0, accountId, ...fields });
-        const warnings = await fill(uow, await reload(uow.tx, id));
-        audit(uow, { id, accountId }, 'create', `created ${kind.label} "${fields.name}"`);
-        return { ...(await reload(uow.tx, id)), warnings };
-      });
+      return mutate(ctx, principal, (uow) => createIn(uow, accountId, fields, fill));
     },
 
     /** Any revision the account can read (its own or published to it). */

@@ -13,6 +13,7 @@ import {
   mergeSummarySchema,
   revisionParams,
 } from '../revision/revision.schema.ts';
+import { applyTemplateDocument } from './apply.service.ts';
 import { templateRevisions } from './template.kind.ts';
 import * as s from './template.schema.ts';
 import * as templates from './template.service.ts';
@@ -61,6 +62,32 @@ export function templateRoutes(fastify: FastifyInstance, ctx: AppContext): void 
         .header('location', location(t))
         .header('etag', etagOf(t.version))
         .send(present(req, t));
+    },
+  );
+
+  app.post(
+    `${base}/apply`,
+    {
+      schema: {
+        tags,
+        summary:
+          'Apply a template document (template push): the named HEAD, its inline HEAD MCIs and its links, all or nothing',
+        params: accountParams,
+        headers: ifMatchHeader,
+        body: s.applyTemplateBody,
+        response: { 200: s.applyTemplateResult, 201: s.applyTemplateResult, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { dryRun, ...doc } = req.body;
+      const expected = expectedVersion(req.headers['if-match']);
+      const result = await applyTemplateDocument(ctx, principalOf(req), req.params.a, doc, {
+        dryRun,
+        expected,
+      });
+      const template = result.template && present(req, result.template);
+      if (template) reply.header('etag', etagOf(template.version)).header('location', location(template));
+      return reply.status(result.created && !dryRun ? 201 : 200).send({ ...result, template });
     },
   );
 

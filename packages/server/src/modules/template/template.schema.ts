@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { descriptionField, idParam, nameField, pageOf } from '../../http/common.schema.ts';
+import { settingBody } from '../mci/mci.schema.ts';
 import { commitMessageField, revisionFields, tagsField, warningSchema } from '../revision/revision.schema.ts';
 
 export const linkSchema = z
@@ -66,3 +67,42 @@ export const supportedCloudSchema = z
   .meta({ id: 'SupportedCloud' });
 
 export const templatePage = pageOf(templateSchema);
+
+/** `template push`: a ServerTemplate as code, applied in one call (SPEC R-ST-4 via the kernel). */
+export const applyTemplateBody = z.strictObject({
+  name: nameField,
+  description: descriptionField.default(''),
+  tags: tagsField.default([]),
+  mcis: z
+    .array(
+      z.union([
+        z.strictObject({ mciId: idParam.describe('An existing MCI revision of the account to link') }),
+        z.strictObject({
+          publicationId: idParam.describe('A published MCI: its copy in the account (imported when missing)'),
+        }),
+        z.strictObject({
+          name: nameField.describe('The HEAD MCI of this name is made to match (created when missing)'),
+          description: descriptionField.default(''),
+          tags: tagsField.default([]),
+          settings: z.array(settingBody).max(1000),
+        }),
+      ]),
+    )
+    .min(1, 'a template links at least one MCI')
+    .max(100)
+    .describe('In link order; the first is the default'),
+  dryRun: z.boolean().default(false).describe('Compute the changes, write nothing'),
+});
+
+export const applyTemplateResult = z
+  .object({
+    template: templateSchema.nullable().describe('After the change; null on a dry run'),
+    templateId: z.string().nullable(),
+    created: z.boolean(),
+    changes: z
+      .array(z.string())
+      .describe('What was (or, on a dry run, would be) changed; empty when nothing'),
+    warnings: z.array(warningSchema),
+    dryRun: z.boolean(),
+  })
+  .meta({ id: 'TemplateApplyResult' });
