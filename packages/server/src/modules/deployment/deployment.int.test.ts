@@ -241,7 +241,7 @@ describe('servers (R-SRV-1..6)', () => {
     ]);
   });
 
-  it('deleting a deployment with running servers is 409', async () => {
+  it('R-DEP-1: deleting a deployment with running servers is 409', async () => {
     const { t } = await template();
     const d = (await h.call('POST', aUrl('/deployments'), { body: { name: 'Temp' } })).data;
     const s = (
@@ -250,8 +250,35 @@ describe('servers (R-SRV-1..6)', () => {
       })
     ).data;
     await h.call('PATCH', aUrl(`/deployments/${d.id}/servers/${s.id}`), { body: { state: 'operational' } });
-    expect((await h.call('DELETE', aUrl(`/deployments/${d.id}`))).statusCode).toBe(409);
+    const refused = await h.call('DELETE', aUrl(`/deployments/${d.id}`));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.data.code).toBe('deployment_has_running_servers');
     await h.call('PATCH', aUrl(`/deployments/${d.id}/servers/${s.id}`), { body: { state: 'stopped' } });
     expect((await h.call('DELETE', aUrl(`/deployments/${d.id}`))).statusCode).toBe(204);
+  });
+});
+
+describe('server actions', () => {
+  it('§4: server reads, lists and answers say what the caller may do, from roles and state', async () => {
+    const { t } = await template();
+    const created = await h.call('POST', sUrl(), {
+      token: actor.token,
+      body: { name: 'acts', serverTemplateId: t.id, cloudId: east.cloud.id },
+    });
+    expect(created.data.actions).toEqual(['edit', 'repoint', 'launch', 'delete']);
+    const running = await h.call('PATCH', sUrl(created.data.id), {
+      token: actor.token,
+      body: { state: 'operational' },
+    });
+    expect(running.data.actions).toEqual(['edit', 'repoint', 'terminate', 'delete']);
+    const read = await h.call('GET', sUrl(created.data.id), { token: observer.token });
+    expect(read.data.actions).toEqual([]);
+    expect((await h.call('GET', sUrl(created.data.id), { token: actor.token })).data.actions).toContain(
+      'terminate',
+    );
+    const list = await h.call('GET', sUrl(), { token: actor.token });
+    expect(list.data.items.find((x: { id: string }) => x.id === created.data.id).actions).toContain(
+      'terminate',
+    );
   });
 });

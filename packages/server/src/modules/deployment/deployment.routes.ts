@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { principalOf } from '../../http/auth.ts';
 import { errorResponses } from '../../http/common.schema.ts';
+import { presentServer } from './deployment.presenter.ts';
 import * as s from './deployment.schema.ts';
 import * as deployments from './deployment.service.ts';
 
@@ -100,20 +101,15 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
       },
     },
     async (req, reply) => {
-      const server = await deployments.createServer(
-        ctx,
-        principalOf(req),
-        req.params.a,
-        req.params.d,
-        req.body,
-      );
+      const principal = principalOf(req);
+      const server = await deployments.createServer(ctx, principal, req.params.a, req.params.d, req.body);
       return reply
         .status(201)
         .header(
           'location',
           `/v1/accounts/${server.accountId}/deployments/${server.deploymentId}/servers/${server.id}`,
         )
-        .send(server);
+        .send(presentServer(principal, req.params.a, server));
     },
   );
 
@@ -128,7 +124,11 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
         response: { 200: s.serverPage, ...errorResponses },
       },
     },
-    async (req) => deployments.listServers(ctx, principalOf(req), req.params.a, req.params.d, req.query),
+    async (req) => {
+      const principal = principalOf(req);
+      const page = await deployments.listServers(ctx, principal, req.params.a, req.params.d, req.query);
+      return { ...page, items: page.items.map((server) => presentServer(principal, req.params.a, server)) };
+    },
   );
 
   app.get(
@@ -141,7 +141,11 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
         response: { 200: s.serverSchema, ...errorResponses },
       },
     },
-    async (req) => deployments.getServer(ctx, principalOf(req), req.params.a, req.params.d, req.params.s),
+    async (req) => {
+      const principal = principalOf(req);
+      const server = await deployments.getServer(ctx, principal, req.params.a, req.params.d, req.params.s);
+      return presentServer(principal, req.params.a, server);
+    },
   );
 
   app.patch(
@@ -155,8 +159,12 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
         response: { 200: s.serverWithWarningsSchema, ...errorResponses },
       },
     },
-    async (req) =>
-      deployments.updateServer(ctx, principalOf(req), req.params.a, req.params.d, req.params.s, req.body),
+    async (req) => {
+      const principal = principalOf(req);
+      const { a, d } = req.params;
+      const server = await deployments.updateServer(ctx, principal, a, d, req.params.s, req.body);
+      return presentServer(principal, a, server);
+    },
   );
 
   app.delete(

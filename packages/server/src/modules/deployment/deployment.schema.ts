@@ -1,4 +1,4 @@
-import { SERVER_STATES } from '@mci/core';
+import { SERVER_ACTIONS, SERVER_STATES } from '@mci/core';
 import { z } from 'zod';
 import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
 import { userDataField, warningSchema } from '../mci/mci.schema.ts';
@@ -40,6 +40,9 @@ export const serverSchema = z
     state: z.enum(SERVER_STATES),
     createdAt: z.string(),
     updatedAt: z.string(),
+    actions: z
+      .array(z.enum(SERVER_ACTIONS))
+      .describe('What the caller may do with this server, from their roles and its state'),
   })
   .meta({ id: 'Server' });
 

@@ -1,10 +1,10 @@
 import {
+  assertDeploymentDeletable,
   authorizeAccount,
-  ConflictError,
   decodeNameIdCursor,
   InputError,
   NotFoundError,
-  resolveFromSetting,
+  repointServer,
   resolveServerImage,
   toPage,
   type Image,
@@ -20,7 +20,7 @@ import {
   type ServerRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
-import { audit } from '../audit/audit.service.ts';
+import { mutate } from '../../unit-of-work.ts';
 import { requireMci } from '../mci/mci.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { cloudsOfLinks, linksWithSettings, requireTemplate } from '../template/template.service.ts';
@@ -51,17 +51,15 @@ export async function createDeployment(
   input: { name: string; description: string },
 ) {
   authorizeAccount(principal, accountId, 'deployment.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const d = await serverRepository.insertDeployment(tx, { accountId, ...input });
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'deployment',
-      d.id,
-      'deployment.create',
-      `created deployment "${d.name}"`,
-    );
+      targetType: 'deployment',
+      targetId: d.id,
+      action: 'deployment.create',
+      summary: `created deployment "${d.name}"`,
+    });
     return d;
   });
 }
@@ -94,48 +92,34 @@ export async function updateDeployment(
   patch: { name?: string; description?: string },
 ) {
   authorizeAccount(principal, accountId, 'deployment.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     await requireDeployment(tx, accountId, id);
     const d = await serverRepository.updateDeployment(tx, id, patch);
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'deployment',
-      id,
-      'deployment.update',
-      `changed ${Object.keys(patch).join(', ')} of "${d.name}"`,
-    );
+      targetType: 'deployment',
+      targetId: id,
+      action: 'deployment.update',
+      summary: `changed ${Object.keys(patch).join(', ')} of "${d.name}"`,
+    });
     return d;
   });
 }
 
-const IDLE_STATES = new Set(['inactive', 'stopped']);
-
-/** Deletes a deployment and its servers, refused while any server is running. */
+/** Deletes a deployment and its servers, refused while any server is running (R-DEP-1). */
 export async function deleteDeployment(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'deployment.write');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, principal, async ({ tx, audit }) => {
     const d = await requireDeployment(tx, accountId, id);
-    const running = (await serverRepository.listServers(tx, { deploymentId: id, limit: 10_000 })).filter(
-      (s) => !IDLE_STATES.has(s.state),
-    );
-    if (running.length > 0) {
-      throw new ConflictError(
-        'deployment_has_running_servers',
-        `Deployment "${d.name}" has running servers: ${running.map((s) => `${s.name} (${s.state})`).join(', ')}; terminate them first`,
-      );
-    }
+    assertDeploymentDeletable(d, await serverRepository.listServers(tx, { deploymentId: id, limit: 10_000 }));
     await serverRepository.deleteDeployment(tx, id);
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'deployment',
-      id,
-      'deployment.delete',
-      `deleted deployment "${d.name}"`,
-    );
+      targetType: 'deployment',
+      targetId: id,
+      action: 'deployment.delete',
+      summary: `deleted deployment "${d.name}"`,
+    });
   });
 }
 
@@ -163,7 +147,7 @@ export async function createServer(
   input: CreateServerInput,
 ): Promise<ServerRecord> {
   authorizeAccount(principal, accountId, 'server.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     await requireDeployment(tx, accountId, deploymentId);
     const template = await requireTemplate(tx, accountId, input.serverTemplateId).catch(() => {
       throw new InputError(
@@ -192,15 +176,13 @@ export async function createServer(
       serverTemplateId: template.id,
       ...resolved,
     });
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'server',
-      server.id,
-      'server.create',
-      `added server "${server.name}" in ${cloud.name} (image ${facts.images.get(resolved.imageId)!.resourceUid})`,
-    );
+      targetType: 'server',
+      targetId: server.id,
+      action: 'server.create',
+      summary: `added server "${server.name}" in ${cloud.name} (image ${facts.images.get(resolved.imageId)!.resourceUid})`,
+    });
     return server;
   });
 }
@@ -235,9 +217,8 @@ export async function getServer(
 }
 
 /**
- * R-SRV-5: points a server at another MCI (which must cover its cloud; image and type are
- * re-resolved from it) or at any usable image of its cloud. Changes to a running server apply
- * at its next launch, which the response says.
+ * R-SRV-5 (`repointServer`): points a server at another MCI or at any usable image of its
+ * cloud; changes to a running server apply at its next launch, which the warnings say.
  */
 export async function updateServer(
   ctx: AppContext,
@@ -248,88 +229,31 @@ export async function updateServer(
   patch: PatchServerInput,
 ): Promise<ServerRecord & { warnings: Warning[] }> {
   authorizeAccount(principal, accountId, 'server.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const current = await requireServer(tx, accountId, deploymentId, id);
     const cloud = await requireCloudRef(tx, current.cloudId);
-    let next = { ...current };
-    const launchChange = patch.mciId || patch.imageId || patch.instanceTypeId || patch.userData !== undefined;
-    if (patch.mciId) {
-      const mci = await requireMci(tx, accountId, patch.mciId).catch(() => {
-        throw new InputError('mci_not_found', `MCI ${patch.mciId} does not exist in this account`, {
-          errors: [{ path: 'mciId', message: 'no such MCI in this account' }],
-        });
-      });
-      const setting = mci.settings.find((s) => s.cloudId === current.cloudId);
-      if (!setting) {
-        throw new InputError(
-          'mci_cloud_not_supported',
-          `MCI "${mci.name}" has no setting for cloud ${cloud.name}`,
-          {
-            errors: [{ path: 'mciId', message: `has no setting for ${cloud.name}` }],
-          },
-        );
-      }
-      const facts = await catalogFacts(
-        tx,
-        [setting.imageId, patch.imageId],
-        [setting.instanceTypeId, patch.instanceTypeId],
-      );
-      const resolved = resolveFromSetting(
-        { accountId, cloud, request: patch, ...facts },
-        setting,
-        mci.id,
-        'user',
-      );
-      next = { ...next, ...resolved };
-    } else if (patch.imageId || patch.instanceTypeId || patch.userData !== undefined) {
-      const pinned = {
-        cloudId: current.cloudId,
-        imageId: current.imageId,
-        instanceTypeId: current.instanceTypeId,
-        userData: current.userData,
-      };
-      const facts = await catalogFacts(
-        tx,
-        [current.imageId, patch.imageId],
-        [current.instanceTypeId, patch.instanceTypeId],
-      );
-      const resolved = resolveFromSetting(
-        { accountId, cloud, request: patch, ...facts },
-        pinned,
-        current.mciId,
-        current.inheritedSource.mci,
-      );
-      next = {
-        ...next,
-        ...resolved,
-        inheritedSource: {
-          mci: current.inheritedSource.mci,
-          image: patch.imageId ? 'user' : current.inheritedSource.image,
-          instanceType: patch.instanceTypeId ? 'user' : current.inheritedSource.instanceType,
-        },
-      };
-    }
-    if (patch.name) next.name = patch.name;
-    if (patch.state) next.state = patch.state;
-    const saved = await serverRepository.updateServer(tx, id, next);
-    await audit(
+    const mci = patch.mciId
+      ? await requireMci(tx, accountId, patch.mciId).catch(() => {
+          throw new InputError('mci_not_found', `MCI ${patch.mciId} does not exist in this account`, {
+            errors: [{ path: 'mciId', message: 'no such MCI in this account' }],
+          });
+        })
+      : undefined;
+    const from = mci ? mci.settings.find((s) => s.cloudId === current.cloudId) : current;
+    const facts = await catalogFacts(
       tx,
-      principal,
-      accountId,
-      'server',
-      id,
-      'server.update',
-      `changed ${Object.keys(patch).join(', ')} of server "${saved.name}"`,
+      [from?.imageId, patch.imageId],
+      [from?.instanceTypeId, patch.instanceTypeId],
     );
-    const warnings: Warning[] =
-      launchChange && !IDLE_STATES.has(current.state)
-        ? [
-            {
-              code: 'applies_next_launch',
-              message: `server "${saved.name}" is ${current.state}: the change applies at its next launch`,
-            },
-          ]
-        : [];
+    const { next, warnings } = repointServer({ accountId, cloud, current, patch, mci, ...facts });
+    const saved = await serverRepository.updateServer(tx, id, { ...current, ...next });
+    audit({
+      accountId,
+      targetType: 'server',
+      targetId: id,
+      action: 'server.update',
+      summary: `changed ${Object.keys(patch).join(', ')} of server "${saved.name}"`,
+    });
     return { ...saved, warnings };
   });
 }
@@ -342,9 +266,15 @@ export async function deleteServer(
   id: string,
 ) {
   authorizeAccount(principal, accountId, 'server.write');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, principal, async ({ tx, audit }) => {
     const s = await requireServer(tx, accountId, deploymentId, id);
     await serverRepository.deleteServer(tx, id);
-    await audit(tx, principal, accountId, 'server', id, 'server.delete', `removed server "${s.name}"`);
+    audit({
+      accountId,
+      targetType: 'server',
+      targetId: id,
+      action: 'server.delete',
+      summary: `removed server "${s.name}"`,
+    });
   });
 }
