@@ -2966,6 +2966,8 @@ export interface paths {
           lineageId?: string;
           /** @description 0 lists HEADs only */
           revision?: number;
+          /** @description Only revisions that serve this cloud (MCIs: a setting for it; templates: it is supported) */
+          cloudId?: string;
         };
         header?: never;
         path: {
@@ -4703,6 +4705,8 @@ export interface paths {
           lineageId?: string;
           /** @description 0 lists HEADs only */
           revision?: number;
+          /** @description Only revisions that serve this cloud (MCIs: a setting for it; templates: it is supported) */
+          cloudId?: string;
         };
         header?: never;
         path: {
@@ -9809,6 +9813,8 @@ export interface components {
       state: 'inactive' | 'pending' | 'booting' | 'operational' | 'terminating' | 'stopped';
       createdAt: string;
       updatedAt: string;
+      /** @description What the caller may do with this server, from their roles and its state */
+      actions: ('edit' | 'repoint' | 'launch' | 'terminate' | 'delete')[];
     };
     ServerWithWarningsInput: {
       id: string;
@@ -9833,6 +9839,8 @@ export interface components {
       state: 'inactive' | 'pending' | 'booting' | 'operational' | 'terminating' | 'stopped';
       createdAt: string;
       updatedAt: string;
+      /** @description What the caller may do with this server, from their roles and its state */
+      actions: ('edit' | 'repoint' | 'launch' | 'terminate' | 'delete')[];
       warnings: components['schemas']['WarningInput'][];
     };
     UserInput: {
@@ -10361,6 +10369,8 @@ export interface components {
       state: 'inactive' | 'pending' | 'booting' | 'operational' | 'terminating' | 'stopped';
       createdAt: string;
       updatedAt: string;
+      /** @description What the caller may do with this server, from their roles and its state */
+      actions: ('edit' | 'repoint' | 'launch' | 'terminate' | 'delete')[];
     };
     ServerWithWarnings: {
       id: string;
@@ -10385,6 +10395,8 @@ export interface components {
       state: 'inactive' | 'pending' | 'booting' | 'operational' | 'terminating' | 'stopped';
       createdAt: string;
       updatedAt: string;
+      /** @description What the caller may do with this server, from their roles and its state */
+      actions: ('edit' | 'repoint' | 'launch' | 'terminate' | 'delete')[];
       warnings: components['schemas']['Warning'][];
     };
     User: {

@@ -1,5 +1,5 @@
 import type { Mci, MciSetting } from '@mci/core';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { revisionStore, type RevisionBase, type RevisionListFilter } from './revision-store.ts';
@@ -74,8 +74,13 @@ export const mciRepository = {
     return (await mciRepository.findMany(db, [id]))[0];
   },
 
-  async list(db: Executor, f: RevisionListFilter): Promise<MciRecord[]> {
-    return withSettings(db, await store.listRows(db, f));
+  /** The account's MCI revisions; with `cloudId`, only those with a setting for that cloud. */
+  async list(db: Executor, f: RevisionListFilter & { cloudId?: string }): Promise<MciRecord[]> {
+    const where = f.cloudId
+      ? () =>
+          sql`exists (select 1 from ${mciSettings} s where s.mci_id = ${mcis.id} and s.cloud_id = ${f.cloudId})`
+      : undefined;
+    return withSettings(db, await store.listRows(db, { ...f, where }));
   },
 
   async insertSetting(db: Executor, mciId: string, setting: MciSetting): Promise<void> {

@@ -1,5 +1,5 @@
 import type { RevisionFields } from '@mci/core';
-import { and, asc, desc, eq, ilike, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { newId, type ID_PREFIX } from './ids.ts';
 import type { LineageTable, RevisionTable } from './schema.ts';
@@ -61,6 +61,8 @@ export interface RevisionListFilter {
   revision?: number;
   after?: { name: string; id: string };
   limit: number;
+  /** A kind's own condition on its revisions (e.g. "has a setting for this cloud"). */
+  where?: (table: RevisionTable) => SQL;
 }
 
 /**
@@ -134,6 +136,7 @@ export function revisionStore(
             f.lineageId ? eq(table.lineageId, f.lineageId) : undefined,
             f.revision !== undefined ? eq(table.revision, f.revision) : undefined,
             f.after ? sql`(${table.name}, ${table.id}) > (${f.after.name}, ${f.after.id})` : undefined,
+            f.where?.(table),
           ),
         )
         .orderBy(asc(table.name), asc(table.id))

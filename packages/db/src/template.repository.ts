@@ -4,7 +4,7 @@ import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
 import { revisionStore, type RevisionBase, type RevisionListFilter } from './revision-store.ts';
-import { mcis, serverTemplates, templateLineages, templateLinks } from './schema.ts';
+import { mciSettings, mcis, serverTemplates, templateLineages, templateLinks } from './schema.ts';
 
 export interface LinkView extends McILink {
   mciName: string;
@@ -71,8 +71,13 @@ export const templateRepository = {
     return (await templateRepository.findMany(db, [id]))[0];
   },
 
-  async list(db: Executor, f: RevisionListFilter): Promise<TemplateRecord[]> {
-    return withLinks(db, await store.listRows(db, f));
+  /** The account's template revisions; with `cloudId`, only those that support it (R-ST-3). */
+  async list(db: Executor, f: RevisionListFilter & { cloudId?: string }): Promise<TemplateRecord[]> {
+    const where = f.cloudId
+      ? () => sql`exists (select 1 from ${templateLinks} l join ${mciSettings} s on s.mci_id = l.mci_id
+          where l.template_id = ${serverTemplates.id} and s.cloud_id = ${f.cloudId})`
+      : undefined;
+    return withLinks(db, await store.listRows(db, { ...f, where }));
   },
 
   async insertLink(db: Executor, templateId: string, link: Omit<McILink, 'id'>): Promise<string> {

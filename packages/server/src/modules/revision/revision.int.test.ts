@@ -234,6 +234,15 @@ describe.each(kinds)('$name through the revision kernel', (k) => {
     expect(resolved.data.merge.fromTheirs).toContain(k.conflictKey(head));
   });
 
+  it('R-ST-3: lists filter by the cloud a revision serves (cloudId)', async () => {
+    const served = await k.head(acc.id);
+    const elsewhere = await h.build.cloudWithImage();
+    const list = async (c: string) =>
+      (await h.call('GET', `${u()}?cloudId=${c}&revision=0&limit=500`)).data.items.map((r: any) => r.id);
+    expect(await list(cloudId)).toContain(served.id);
+    expect(await list(elsewhere.cloud.id)).not.toContain(served.id);
+  });
+
   it('R-MCI-7: deleting removes the whole lineage (204, then 404)', async () => {
     const head = await k.head(acc.id);
     const r1 = expectOk(await h.call('POST', u(head.id, '/commit'), { body: { message: 'v1' } }), 201).data;

@@ -26,7 +26,7 @@ export interface RevisionKind<R extends RevisionBase, V> {
   writeAction: AccountAction;
   store: RevisionStore;
   findMany(db: Executor, ids: readonly string[]): Promise<R[]>;
-  list(db: Executor, filter: RevisionListFilter): Promise<R[]>;
+  list(db: Executor, filter: RevisionListFilter & { cloudId?: string }): Promise<R[]>;
   /** Copies a revision's content (settings, links) onto another revision row. */
   copyContent(tx: Executor, fromId: string, toId: string): Promise<void>;
   /** Checks the content a clone takes in from `source` (links must be readable, …). */

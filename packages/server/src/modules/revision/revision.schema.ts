@@ -49,6 +49,9 @@ export const listRevisionsQuery = z.strictObject({
   q: z.string().trim().min(1).max(200).optional().describe('Text in the name'),
   lineageId: idParam.optional(),
   revision: z.coerce.number().int().min(0).optional().describe('0 lists HEADs only'),
+  cloudId: idParam
+    .optional()
+    .describe('Only revisions that serve this cloud (MCIs: a setting for it; templates: it is supported)'),
 });
 
 export const patchRevisionBody = z

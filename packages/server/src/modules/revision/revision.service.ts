@@ -209,7 +209,14 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
       ctx: AppContext,
       principal: Principal,
       accountId: string,
-      query: { limit: number; cursor?: string; q?: string; lineageId?: string; revision?: number },
+      query: {
+        limit: number;
+        cursor?: string;
+        q?: string;
+        lineageId?: string;
+        revision?: number;
+        cloudId?: string;
+      },
     ): Promise<Page<R>> {
       authorizeAccount(principal, accountId, 'account.read');
       const after = decodeNameIdCursor(query.cursor);

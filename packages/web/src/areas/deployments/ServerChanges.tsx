@@ -49,8 +49,8 @@ export function ChangeMci({ server, cloudName, onSaved }: ChangeProps & { cloudN
           <MciPicker
             label="MultiCloud Image"
             description={`MCIs with a setting for ${cloudName}; image and type are re-resolved`}
-            // The MCI list cannot be asked for a cloud: the loaded page is narrowed here.
-            where={(m) => m.id !== server.mciId && m.settings.some((st) => st.cloudId === server.cloudId)}
+            cloudId={server.cloudId}
+            where={(m) => m.id !== server.mciId}
             labelOf={(m) => `${m.name} — ${revisionLabel(m.revision)}`}
             value={mciId}
             onChange={setMciId}

@@ -8,19 +8,22 @@ export type MciLabel = (m: Mci) => string;
 export const mciLabel: MciLabel = (m) => `${m.name} ${revisionLabel(m.revision)}`;
 
 /**
- * One MCI revision of the account, searched by name on the server and paged on scroll;
- * `where` hides revisions that do not fit (already linked, the revision itself).
+ * One MCI revision of the account, searched by name (and, with `cloudId`, by the cloud it
+ * serves) on the server and paged on scroll; `where` hides revisions that do not fit (already
+ * linked, the revision itself).
  */
 export function MciPicker({
   where,
+  cloudId,
   labelOf = mciLabel,
   ...props
 }: Omit<SelectProps, 'data' | 'searchable' | 'searchValue' | 'onSearchChange'> & {
   where?(m: Mci): boolean;
+  cloudId?: string;
   labelOf?: MciLabel;
 }) {
   const search = usePickerSearch();
-  const mcis = useMcis(search.q);
+  const mcis = useMcis(search.q, { cloudId });
   const options = (mcis.items ?? [])
     .filter((m) => m.id === props.value || !where || where(m))
     .map((m) => ({ value: m.id, label: labelOf(m) }));

@@ -10,7 +10,8 @@ export type MciSetting = Schemas['MciSetting'];
 export const mciKeys = {
   all: (a: string) => areaKey('mcis', a),
   /** HEADs (`revision: 0`) or every revision (`undefined`) whose name contains `q`. */
-  list: (a: string, q: string, revision?: 0) => [...mciKeys.all(a), 'list', q, revision ?? 'all'] as const,
+  list: (a: string, q: string, revision?: 0, cloudId?: string) =>
+    [...mciKeys.all(a), 'list', q, revision ?? 'all', cloudId ?? 'any'] as const,
   lineage: (a: string, lineageId: string) => [...mciKeys.all(a), 'lineage', lineageId] as const,
   detail: (a: string, id: string | null | undefined) => [...mciKeys.all(a), 'detail', id] as const,
   lint: (a: string, id: string) => [...mciKeys.detail(a, id), 'lint'] as const,
@@ -21,15 +22,19 @@ export const mciKeys = {
 };
 
 /** MCIs of the account whose name contains `q`: HEADs for the list, every revision for pickers. */
-export function useMcis(q: string, options: { headsOnly?: boolean; enabled?: boolean } = {}) {
+export function useMcis(
+  q: string,
+  options: { headsOnly?: boolean; enabled?: boolean; cloudId?: string } = {},
+) {
   const a = useAccountId();
   const revision = options.headsOnly ? 0 : undefined;
+  const { cloudId } = options;
   return usePaged(
-    mciKeys.list(a, q, revision),
+    mciKeys.list(a, q, revision, cloudId),
     async (cursor) =>
       unwrap(
         await api.GET('/v1/accounts/{a}/mcis', {
-          params: { path: { a }, query: { q: q || undefined, revision, limit: PAGE_SIZE, cursor } },
+          params: { path: { a }, query: { q: q || undefined, revision, cloudId, limit: PAGE_SIZE, cursor } },
         }),
       ),
     { enabled: options.enabled },

@@ -20,10 +20,16 @@ export const templateKeys = {
   revisions: (a: string, id: string) => [...templateKeys.detail(a, id), 'revisions'] as const,
 };
 
-async function listTemplates(a: string, q: string, revision: 0 | undefined, cursor: string | undefined) {
+async function listTemplates(
+  a: string,
+  q: string,
+  revision: 0 | undefined,
+  cursor: string | undefined,
+  cloudId?: string,
+) {
   return unwrap(
     await api.GET('/v1/accounts/{a}/server-templates', {
-      params: { path: { a }, query: { q: q || undefined, revision, limit: PAGE_SIZE, cursor } },
+      params: { path: { a }, query: { q: q || undefined, revision, cloudId, limit: PAGE_SIZE, cursor } },
     }),
   );
 }
@@ -52,7 +58,8 @@ export function useTemplatesForCloud(cloudId: string | null) {
   return usePaged(
     templateKeys.forCloud(a, cloudId),
     async (cursor) => {
-      const page = await listTemplates(a, '', undefined, cursor);
+      // The server lists only templates that support the cloud; each says which MCI serves it.
+      const page = await listTemplates(a, '', undefined, cursor, cloudId!);
       const withCloud = await Promise.all(
         page.items.map(async (template) => ({
           template,
