@@ -1,4 +1,4 @@
-import type { McILink } from '@mci/core';
+import { newerRevisionNotice, type McILink } from '@mci/core';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
@@ -9,7 +9,7 @@ import { mciSettings, mcis, serverTemplates, templateLineages, templateLinks } f
 export interface LinkView extends McILink {
   mciName: string;
   mciRevision: number;
-  /** R-VC-3: the lineage's newest committed revision in the account, when newer than the link's. */
+  /** R-VC-3 (`newerRevisionNotice`): the lineage's newest committed revision, when newer than the link's. */
   newerRevision: { mciId: string; revision: number } | null;
 }
 
@@ -39,9 +39,7 @@ async function linksOf(db: Executor, templateIds: readonly string[]): Promise<Ma
     .orderBy(asc(templateLinks.position));
   for (const { templateId, newest, ...link } of rows) {
     const parsed = typeof newest === 'string' ? (JSON.parse(newest) as typeof newest) : newest;
-    // A link to a HEAD MCI follows it already; only committed links can fall behind.
-    const newer = parsed && link.mciRevision > 0 && parsed.revision > link.mciRevision ? parsed : null;
-    result.get(templateId)!.push({ ...link, newerRevision: newer });
+    result.get(templateId)!.push({ ...link, newerRevision: newerRevisionNotice(link, parsed) });
   }
   return result;
 }

@@ -1,7 +1,7 @@
 import {
   assertCommittable,
+  assertLineageDeletable,
   checkSetting,
-  ConflictError,
   InputError,
   mciSnapshot,
   mergeMci,
@@ -73,32 +73,12 @@ export const mciKind: RevisionKind<MciRecord, MciSetting> = {
   /** R-MCI-7: refused while any template revision links the lineage, or while it is published. */
   async assertDeletable(tx, mci) {
     const linking = await templateRepository.linkingLineage(tx, mci.lineageId);
-    if (linking.length > 0) {
-      const list = linking.map((l) => `"${l.templateName}" r${l.revision} (${l.templateId})`);
-      throw new ConflictError(
-        'mci_in_use',
-        `MCI "${mci.name}" is linked by ${linking.length} template revision(s): ${list.join(', ')}; unlink it first`,
-        {
-          details: {
-            templates: linking.map((l) => ({
-              templateId: l.templateId,
-              name: l.templateName,
-              revision: l.revision,
-              mciId: l.mciId,
-            })),
-          },
-        },
-      );
-    }
+    const published = [];
     for (const r of await mciRepository.revisions(tx, mci.lineageId)) {
       const pub = await marketplaceRepository.findPublicationBySource(tx, r.id);
-      if (pub) {
-        throw new ConflictError(
-          'mci_published',
-          `MCI "${mci.name}" revision ${pub.revision} is published (${pub.id}); importers rely on it — deprecate the publication instead`,
-        );
-      }
+      if (pub) published.push({ id: pub.id, revision: pub.revision });
     }
+    assertLineageDeletable(mci.name, linking, published);
   },
 
   snapshot: mciSnapshot,

@@ -1,11 +1,10 @@
 import {
-  byPosition,
   InputError,
   mergedLinks,
   mergeTemplate,
+  planTemplateCommit,
   templateSnapshot,
   type McILink,
-  type Warning,
 } from '@mci/core';
 import { templateRepository, type Executor, type TemplateRecord } from '@mci/db';
 import { mciRevisions } from '../mci/mci.kind.ts';
@@ -60,26 +59,13 @@ export const templateKind: RevisionKind<TemplateRecord, McILink> = {
    * MCI is committed first (same message) and its link re-pointed; without, the commit warns.
    */
   async prepareCommit(uow, head, input) {
-    if (head.links.length === 0) {
-      throw new InputError(
-        'no_links',
-        `ServerTemplate ${head.id} links no MCI; link at least one before committing`,
-      );
+    const plan = planTemplateCommit(head, input.commitHeadDependencies ?? false);
+    for (const link of plan.commitFirst) {
+      const mciHead = await mciRevisions.requireOwn(uow.tx, head.accountId, link.mciId);
+      const committed = await mciRevisions.commitIn(uow, mciHead, { message: input.message });
+      await templateRepository.updateLink(uow.tx, link.id, { mciId: committed.id });
     }
-    const warnings: Warning[] = [];
-    for (const link of byPosition(head.links).filter((l) => l.mciRevision === 0)) {
-      if (input.commitHeadDependencies) {
-        const mciHead = await mciRevisions.requireOwn(uow.tx, head.accountId, link.mciId);
-        const committed = await mciRevisions.commitIn(uow, mciHead, { message: input.message });
-        await templateRepository.updateLink(uow.tx, link.id, { mciId: committed.id });
-      } else {
-        warnings.push({
-          code: 'links_head_mci',
-          message: `the committed revision links the HEAD of MCI "${link.mciName}" (${link.mciId}), which can still change; commit it and re-point the link, or commit with commitHeadDependencies`,
-        });
-      }
-    }
-    return warnings;
+    return plan.warnings;
   },
 
   // Nothing depends on a template lineage: servers keep their pinned ids, importers their copies.

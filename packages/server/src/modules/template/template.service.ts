@@ -3,6 +3,7 @@ import {
   assertSameLineage,
   authorizeAccount,
   byPosition,
+  newerInMarketplaceNotice,
   NotFoundError,
   planNewLink,
   supportedClouds,
@@ -78,13 +79,7 @@ async function withMarketplaceNotices(db: Executor, accountId: string, links: Te
       if (!importedFrom) return { ...link, newerInMarketplace: null };
       const pub = await marketplaceRepository.findPublication(db, importedFrom);
       const newest = pub && (await marketplaceRepository.newestVisibleRevision(db, pub.lineageId, accountId));
-      return {
-        ...link,
-        newerInMarketplace:
-          newest && newest.revision > link.mciRevision
-            ? { publicationId: newest.id, revision: newest.revision }
-            : null,
-      };
+      return { ...link, newerInMarketplace: newerInMarketplaceNotice(link.mciRevision, newest ?? null) };
     }),
   );
 }
