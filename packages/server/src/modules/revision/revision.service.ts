@@ -5,6 +5,7 @@ import {
   decodeNameIdCursor,
   mergeBaseId,
   NotFoundError,
+  planClone,
   provenanceAfterMerge,
   resolveMerge,
   toPage,
@@ -291,12 +292,8 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
         const lineageId = await kind.store.insertLineage(uow.tx, accountId);
         const cloneId = await kind.store.insertRevision(uow.tx, {
           lineageId,
-          revision: 0,
           accountId,
-          name: input.name,
-          description: input.description ?? source.description,
-          tags: source.tags,
-          clonedFrom: source.id,
+          ...planClone(source, input),
         });
         await kind.copyContent(uow.tx, source.id, cloneId);
         const summary = `cloned ${kind.label} "${source.name}" r${source.revision} as "${input.name}"`;
