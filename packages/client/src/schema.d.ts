@@ -8496,7 +8496,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Import a publication as a read-only copy (201; 200 with the existing copy if imported before) */
+    /** Import a publication as a read-only copy: answers the copied revision (201, Location of it; 200 with the existing copy if imported before) */
     post: {
       parameters: {
         query?: never;
@@ -9879,6 +9879,87 @@ export interface components {
       /** @description Shown only in this response; stored as a hash */
       token: string;
     };
+    MciLinkInput: {
+      id: string;
+      mciId: string;
+      mciLineageId: string;
+      mciName: string;
+      mciRevision: number;
+      isDefault: boolean;
+      position: number;
+      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
+      newerRevision: {
+        mciId: string;
+        revision: number;
+      } | null;
+      /** @description R-VC-3: for an imported MCI, a newer active revision in the marketplace (on reads of a HEAD template) */
+      newerInMarketplace?: {
+        publicationId: string;
+        revision: number;
+      } | null;
+    };
+    ServerTemplateInput: {
+      id: string;
+      lineageId: string;
+      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+      revision: number;
+      name: string;
+      description: string;
+      tags: string[];
+      accountId: string;
+      commitMessage: string | null;
+      committedBy: string | null;
+      committedAt: string | null;
+      baseRevision: number | null;
+      clonedFrom: string | null;
+      importedFrom: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description What the caller may do with this revision, from their roles and its state */
+      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+      links: components['schemas']['MciLinkInput'][];
+    };
+    ServerTemplateWithWarningsInput: {
+      id: string;
+      lineageId: string;
+      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+      revision: number;
+      name: string;
+      description: string;
+      tags: string[];
+      accountId: string;
+      commitMessage: string | null;
+      committedBy: string | null;
+      committedAt: string | null;
+      baseRevision: number | null;
+      clonedFrom: string | null;
+      importedFrom: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description What the caller may do with this revision, from their roles and its state */
+      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+      links: components['schemas']['MciLinkInput'][];
+      warnings: components['schemas']['WarningInput'][];
+    };
+    SupportedCloudInput: {
+      cloudId: string;
+      cloudName: string;
+      /** @description The MCI a new server in this cloud inherits from (R-SRV-2) */
+      mciId: string;
+      linkId: string;
+      /** @description Every linked MCI with a setting for this cloud, by position */
+      coveredBy: string[];
+    };
+    TemplateApplyResultInput: {
+      /** @description After the change; null on a dry run */
+      template: components['schemas']['ServerTemplateInput'] | null;
+      templateId: string | null;
+      created: boolean;
+      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
+      changes: string[];
+      warnings: components['schemas']['WarningInput'][];
+      dryRun: boolean;
+    };
     PublicationInput: {
       id: string;
       publisherAccountId: string;
@@ -9943,16 +10024,71 @@ export interface components {
       publishedAlong: components['schemas']['PublicationInput'][];
       preflight: components['schemas']['PreflightInput'];
     };
-    ImportResultInput: {
-      /** @enum {string} */
-      kind: 'mci' | 'server_template';
-      /** @description The local, read-only copy */
+    ImportedMciInput: {
+      /** @description The local, read-only MCI copy the template links */
       id: string;
-      /** @description false when the account already had this import */
+      name: string;
+      revision: number;
+      /** @description The publication it was imported from */
+      importedFrom: string;
+      /** @description true when this import brought it along; false when the account had it */
       created: boolean;
-      /** @description MCI copies a template import brought along */
-      importedMciIds: string[];
     };
+    ImportResultInput:
+      | {
+          id: string;
+          lineageId: string;
+          /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+          revision: number;
+          name: string;
+          description: string;
+          tags: string[];
+          accountId: string;
+          commitMessage: string | null;
+          committedBy: string | null;
+          committedAt: string | null;
+          baseRevision: number | null;
+          clonedFrom: string | null;
+          importedFrom: string | null;
+          createdAt: string;
+          updatedAt: string;
+          /** @description What the caller may do with this revision, from their roles and its state */
+          actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+          settings: components['schemas']['MciSettingInput'][];
+          /** @constant */
+          kind: 'mci';
+          /** @description false when the account already had this import (status 200) */
+          created: boolean;
+          /** @description The MCI copies a template copy links: those it brought along and those already here */
+          importedMcis: components['schemas']['ImportedMciInput'][];
+        }
+      | {
+          id: string;
+          lineageId: string;
+          /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+          revision: number;
+          name: string;
+          description: string;
+          tags: string[];
+          accountId: string;
+          commitMessage: string | null;
+          committedBy: string | null;
+          committedAt: string | null;
+          baseRevision: number | null;
+          clonedFrom: string | null;
+          importedFrom: string | null;
+          createdAt: string;
+          updatedAt: string;
+          /** @description What the caller may do with this revision, from their roles and its state */
+          actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+          links: components['schemas']['MciLinkInput'][];
+          /** @constant */
+          kind: 'server_template';
+          /** @description false when the account already had this import (status 200) */
+          created: boolean;
+          /** @description The MCI copies a template copy links: those it brought along and those already here */
+          importedMcis: components['schemas']['ImportedMciInput'][];
+        };
     AccountGroupInput: {
       id: string;
       ownerAccountId: string;
@@ -10038,87 +10174,6 @@ export interface components {
           };
         };
       }[];
-    };
-    MciLinkInput: {
-      id: string;
-      mciId: string;
-      mciLineageId: string;
-      mciName: string;
-      mciRevision: number;
-      isDefault: boolean;
-      position: number;
-      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
-      newerRevision: {
-        mciId: string;
-        revision: number;
-      } | null;
-      /** @description R-VC-3: for an imported MCI, a newer active revision in the marketplace (on reads of a HEAD template) */
-      newerInMarketplace?: {
-        publicationId: string;
-        revision: number;
-      } | null;
-    };
-    ServerTemplateInput: {
-      id: string;
-      lineageId: string;
-      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
-      revision: number;
-      name: string;
-      description: string;
-      tags: string[];
-      accountId: string;
-      commitMessage: string | null;
-      committedBy: string | null;
-      committedAt: string | null;
-      baseRevision: number | null;
-      clonedFrom: string | null;
-      importedFrom: string | null;
-      createdAt: string;
-      updatedAt: string;
-      /** @description What the caller may do with this revision, from their roles and its state */
-      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
-      links: components['schemas']['MciLinkInput'][];
-    };
-    ServerTemplateWithWarningsInput: {
-      id: string;
-      lineageId: string;
-      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
-      revision: number;
-      name: string;
-      description: string;
-      tags: string[];
-      accountId: string;
-      commitMessage: string | null;
-      committedBy: string | null;
-      committedAt: string | null;
-      baseRevision: number | null;
-      clonedFrom: string | null;
-      importedFrom: string | null;
-      createdAt: string;
-      updatedAt: string;
-      /** @description What the caller may do with this revision, from their roles and its state */
-      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
-      links: components['schemas']['MciLinkInput'][];
-      warnings: components['schemas']['WarningInput'][];
-    };
-    SupportedCloudInput: {
-      cloudId: string;
-      cloudName: string;
-      /** @description The MCI a new server in this cloud inherits from (R-SRV-2) */
-      mciId: string;
-      linkId: string;
-      /** @description Every linked MCI with a setting for this cloud, by position */
-      coveredBy: string[];
-    };
-    TemplateApplyResultInput: {
-      /** @description After the change; null on a dry run */
-      template: components['schemas']['ServerTemplateInput'] | null;
-      templateId: string | null;
-      created: boolean;
-      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
-      changes: string[];
-      warnings: components['schemas']['WarningInput'][];
-      dryRun: boolean;
     };
     ServerTemplateDiffInput: {
       from: {
@@ -10435,6 +10490,87 @@ export interface components {
       /** @description Shown only in this response; stored as a hash */
       token: string;
     };
+    MciLink: {
+      id: string;
+      mciId: string;
+      mciLineageId: string;
+      mciName: string;
+      mciRevision: number;
+      isDefault: boolean;
+      position: number;
+      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
+      newerRevision: {
+        mciId: string;
+        revision: number;
+      } | null;
+      /** @description R-VC-3: for an imported MCI, a newer active revision in the marketplace (on reads of a HEAD template) */
+      newerInMarketplace?: {
+        publicationId: string;
+        revision: number;
+      } | null;
+    };
+    ServerTemplate: {
+      id: string;
+      lineageId: string;
+      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+      revision: number;
+      name: string;
+      description: string;
+      tags: string[];
+      accountId: string;
+      commitMessage: string | null;
+      committedBy: string | null;
+      committedAt: string | null;
+      baseRevision: number | null;
+      clonedFrom: string | null;
+      importedFrom: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description What the caller may do with this revision, from their roles and its state */
+      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+      links: components['schemas']['MciLink'][];
+    };
+    ServerTemplateWithWarnings: {
+      id: string;
+      lineageId: string;
+      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+      revision: number;
+      name: string;
+      description: string;
+      tags: string[];
+      accountId: string;
+      commitMessage: string | null;
+      committedBy: string | null;
+      committedAt: string | null;
+      baseRevision: number | null;
+      clonedFrom: string | null;
+      importedFrom: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description What the caller may do with this revision, from their roles and its state */
+      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+      links: components['schemas']['MciLink'][];
+      warnings: components['schemas']['Warning'][];
+    };
+    SupportedCloud: {
+      cloudId: string;
+      cloudName: string;
+      /** @description The MCI a new server in this cloud inherits from (R-SRV-2) */
+      mciId: string;
+      linkId: string;
+      /** @description Every linked MCI with a setting for this cloud, by position */
+      coveredBy: string[];
+    };
+    TemplateApplyResult: {
+      /** @description After the change; null on a dry run */
+      template: components['schemas']['ServerTemplate'] | null;
+      templateId: string | null;
+      created: boolean;
+      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
+      changes: string[];
+      warnings: components['schemas']['Warning'][];
+      dryRun: boolean;
+    };
     Publication: {
       id: string;
       publisherAccountId: string;
@@ -10499,16 +10635,71 @@ export interface components {
       publishedAlong: components['schemas']['Publication'][];
       preflight: components['schemas']['Preflight'];
     };
-    ImportResult: {
-      /** @enum {string} */
-      kind: 'mci' | 'server_template';
-      /** @description The local, read-only copy */
+    ImportedMci: {
+      /** @description The local, read-only MCI copy the template links */
       id: string;
-      /** @description false when the account already had this import */
+      name: string;
+      revision: number;
+      /** @description The publication it was imported from */
+      importedFrom: string;
+      /** @description true when this import brought it along; false when the account had it */
       created: boolean;
-      /** @description MCI copies a template import brought along */
-      importedMciIds: string[];
     };
+    ImportResult:
+      | {
+          id: string;
+          lineageId: string;
+          /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+          revision: number;
+          name: string;
+          description: string;
+          tags: string[];
+          accountId: string;
+          commitMessage: string | null;
+          committedBy: string | null;
+          committedAt: string | null;
+          baseRevision: number | null;
+          clonedFrom: string | null;
+          importedFrom: string | null;
+          createdAt: string;
+          updatedAt: string;
+          /** @description What the caller may do with this revision, from their roles and its state */
+          actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+          settings: components['schemas']['MciSetting'][];
+          /** @constant */
+          kind: 'mci';
+          /** @description false when the account already had this import (status 200) */
+          created: boolean;
+          /** @description The MCI copies a template copy links: those it brought along and those already here */
+          importedMcis: components['schemas']['ImportedMci'][];
+        }
+      | {
+          id: string;
+          lineageId: string;
+          /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
+          revision: number;
+          name: string;
+          description: string;
+          tags: string[];
+          accountId: string;
+          commitMessage: string | null;
+          committedBy: string | null;
+          committedAt: string | null;
+          baseRevision: number | null;
+          clonedFrom: string | null;
+          importedFrom: string | null;
+          createdAt: string;
+          updatedAt: string;
+          /** @description What the caller may do with this revision, from their roles and its state */
+          actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
+          links: components['schemas']['MciLink'][];
+          /** @constant */
+          kind: 'server_template';
+          /** @description false when the account already had this import (status 200) */
+          created: boolean;
+          /** @description The MCI copies a template copy links: those it brought along and those already here */
+          importedMcis: components['schemas']['ImportedMci'][];
+        };
     AccountGroup: {
       id: string;
       ownerAccountId: string;
@@ -10594,87 +10785,6 @@ export interface components {
           };
         };
       }[];
-    };
-    MciLink: {
-      id: string;
-      mciId: string;
-      mciLineageId: string;
-      mciName: string;
-      mciRevision: number;
-      isDefault: boolean;
-      position: number;
-      /** @description R-VC-3: a newer committed revision of this MCI in the account (HEAD templates only) */
-      newerRevision: {
-        mciId: string;
-        revision: number;
-      } | null;
-      /** @description R-VC-3: for an imported MCI, a newer active revision in the marketplace (on reads of a HEAD template) */
-      newerInMarketplace?: {
-        publicationId: string;
-        revision: number;
-      } | null;
-    };
-    ServerTemplate: {
-      id: string;
-      lineageId: string;
-      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
-      revision: number;
-      name: string;
-      description: string;
-      tags: string[];
-      accountId: string;
-      commitMessage: string | null;
-      committedBy: string | null;
-      committedAt: string | null;
-      baseRevision: number | null;
-      clonedFrom: string | null;
-      importedFrom: string | null;
-      createdAt: string;
-      updatedAt: string;
-      /** @description What the caller may do with this revision, from their roles and its state */
-      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
-      links: components['schemas']['MciLink'][];
-    };
-    ServerTemplateWithWarnings: {
-      id: string;
-      lineageId: string;
-      /** @description 0 = HEAD (editable); 1..n = committed (immutable) */
-      revision: number;
-      name: string;
-      description: string;
-      tags: string[];
-      accountId: string;
-      commitMessage: string | null;
-      committedBy: string | null;
-      committedAt: string | null;
-      baseRevision: number | null;
-      clonedFrom: string | null;
-      importedFrom: string | null;
-      createdAt: string;
-      updatedAt: string;
-      /** @description What the caller may do with this revision, from their roles and its state */
-      actions: ('edit' | 'commit' | 'merge' | 'clone' | 'delete' | 'publish')[];
-      links: components['schemas']['MciLink'][];
-      warnings: components['schemas']['Warning'][];
-    };
-    SupportedCloud: {
-      cloudId: string;
-      cloudName: string;
-      /** @description The MCI a new server in this cloud inherits from (R-SRV-2) */
-      mciId: string;
-      linkId: string;
-      /** @description Every linked MCI with a setting for this cloud, by position */
-      coveredBy: string[];
-    };
-    TemplateApplyResult: {
-      /** @description After the change; null on a dry run */
-      template: components['schemas']['ServerTemplate'] | null;
-      templateId: string | null;
-      created: boolean;
-      /** @description What was (or, on a dry run, would be) changed; empty when nothing */
-      changes: string[];
-      warnings: components['schemas']['Warning'][];
-      dryRun: boolean;
     };
     ServerTemplateDiff: {
       from: {

@@ -190,8 +190,9 @@ export function registerMarketplace(program: Command, run: Run): void {
           }),
         );
         if (ctx.out.json) return ctx.out.print(res);
+        const along = res.importedMcis.filter((m) => m.created).length;
         ctx.out.info(
-          `${res.created ? 'imported' : 'already imported'}: ${res.kind} ${res.id}${res.importedMciIds.length ? ` (with ${res.importedMciIds.length} MCI(s))` : ''}`,
+          `${res.created ? 'imported' : 'already imported'}: ${res.kind} ${res.id} "${res.name}" r${res.revision}${along ? ` (with ${along} MCI(s))` : ''}`,
         );
       }),
     );

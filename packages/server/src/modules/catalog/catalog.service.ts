@@ -6,6 +6,7 @@ import {
   ForbiddenError,
   InputError,
   memberAccountIds,
+  newImageFrom,
   nextDeprecatedAt,
   NotFoundError,
   toPage,
@@ -17,8 +18,9 @@ import {
   type Page,
   type Principal,
 } from '@mci/core';
-import { auditRepository, catalogRepository, type Executor, type NewImage } from '@mci/db';
+import { catalogRepository, type Executor } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { mutate } from '../../unit-of-work.ts';
 import type { CreateImageInput, ListImagesQuery, PatchImageInput } from './catalog.schema.ts';
 
 type PageRequest = { limit: number; cursor?: string };
@@ -46,11 +48,10 @@ export async function createCloud(
   input: Omit<Cloud, 'id'>,
 ): Promise<Cloud> {
   authorizeInstallation(principal, 'catalog.manage');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const cloud = await catalogRepository.insertCloud(tx, input);
-    await auditRepository.insert(tx, {
+    audit({
       accountId: null,
-      userId: principal.userId,
       action: 'cloud.create',
       targetType: 'cloud',
       targetId: cloud.id,
@@ -141,26 +142,6 @@ async function validateImageReferences(
   }
 }
 
-function newImage(cloudId: string, input: CreateImageInput, now: Date): NewImage {
-  return {
-    cloudId,
-    resourceUid: input.resourceUid,
-    name: input.name,
-    description: input.description,
-    osFamily: input.osFamily,
-    osVersion: input.osVersion,
-    cpuArchitecture: input.cpuArchitecture,
-    virtualizationType: input.virtualizationType,
-    rootDeviceType: input.rootDeviceType,
-    visibility: input.visibility,
-    ownerAccountId: input.ownerAccountId ?? null,
-    launchPermissions: input.launchPermissions,
-    state: input.state,
-    deprecatedAt: input.state === 'deprecated' ? now.toISOString() : null,
-    replacementImageId: input.replacementImageId ?? null,
-  };
-}
-
 export async function createImage(
   ctx: AppContext,
   principal: Principal,
@@ -168,13 +149,12 @@ export async function createImage(
   input: CreateImageInput,
 ): Promise<Image> {
   authorizeImageOwnership(principal, input, '');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     await requireCloud(tx, cloudId);
     await validateImageReferences(tx, cloudId, [{ image: input, path: '' }]);
-    const image = await catalogRepository.insertImage(tx, newImage(cloudId, input, ctx.clock()));
-    await auditRepository.insert(tx, {
+    const image = await catalogRepository.insertImage(tx, newImageFrom(cloudId, input, now));
+    audit({
       accountId: image.ownerAccountId,
-      userId: principal.userId,
       action: 'image.create',
       targetType: 'image',
       targetId: image.id,
@@ -205,7 +185,7 @@ export async function createImagesBulk(
     }
     seen.set(input.resourceUid, i);
   });
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     await requireCloud(tx, cloudId);
     await validateImageReferences(
       tx,
@@ -214,18 +194,16 @@ export async function createImagesBulk(
         .map((image, i) => ({ image, path: `images.${i}.` }))
         .filter(({ image }) => image.launchPermissions.length > 0 || image.replacementImageId),
     );
-    const now = ctx.clock();
     const created = await catalogRepository.insertImagesBulk(
       tx,
-      inputs.map((input) => newImage(cloudId, input, now)),
+      inputs.map((input) => newImageFrom(cloudId, input, now)),
     );
     const perOwner = new Map<string | null, number>();
     for (const input of inputs)
       perOwner.set(input.ownerAccountId ?? null, (perOwner.get(input.ownerAccountId ?? null) ?? 0) + 1);
     for (const [owner, count] of perOwner) {
-      await auditRepository.insert(tx, {
+      audit({
         accountId: owner,
-        userId: principal.userId,
         action: 'image.bulk_create',
         targetType: 'cloud',
         targetId: cloudId,
@@ -269,7 +247,7 @@ export async function updateImage(
   imageId: string,
   patch: PatchImageInput,
 ): Promise<Image> {
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     const current = await requireVisibleImage(tx, principal, cloudId, imageId);
     if (
       current.visibility === 'private' &&
@@ -293,11 +271,10 @@ export async function updateImage(
     const state = patch.state ?? current.state;
     const { image } = await catalogRepository.updateImage(tx, imageId, {
       ...patch,
-      deprecatedAt: nextDeprecatedAt(current, state, ctx.clock()),
+      deprecatedAt: nextDeprecatedAt(current, state, now),
     });
-    await auditRepository.insert(tx, {
+    audit({
       accountId: image.ownerAccountId,
-      userId: principal.userId,
       action: 'image.update',
       targetType: 'image',
       targetId: image.id,
@@ -331,12 +308,11 @@ export async function createInstanceType(
   input: Omit<InstanceType, 'id' | 'cloudId'>,
 ): Promise<InstanceType> {
   authorizeInstallation(principal, 'catalog.manage');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     await requireCloud(tx, cloudId);
     const type = await catalogRepository.insertInstanceType(tx, { ...input, cloudId });
-    await auditRepository.insert(tx, {
+    audit({
       accountId: null,
-      userId: principal.userId,
       action: 'instance_type.create',
       targetType: 'instance_type',
       targetId: type.id,

@@ -13,7 +13,6 @@ import {
   type Role,
 } from '@mci/core';
 import {
-  auditRepository,
   identityRepository,
   type AccountRecord,
   type Executor,
@@ -22,6 +21,7 @@ import {
 } from '@mci/db';
 import { LIMITS } from '@mci/core';
 import type { AppContext } from '../../context.ts';
+import { mutate } from '../../unit-of-work.ts';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../../security/secrets.ts';
 
 /** Tokens start with this so that secret scanners and people recognise them. */
@@ -51,15 +51,21 @@ export async function createSession(
   const sessionSecret = newSecret('');
   const expiresAt = new Date(ctx.clock().getTime() + LIMITS.sessionTtlHours * 3600_000);
   const { passwordHash: _omit, ...user } = found;
-  await ctx.db.transaction(async (tx) => {
+  // Signing in is done by the user signing in, who has no principal yet.
+  const signingIn: Principal = {
+    userId: user.id,
+    email: user.email,
+    isSuperuser: false,
+    memberships: new Map(),
+  };
+  await mutate(ctx, signingIn, async ({ tx, audit }) => {
     await identityRepository.insertSession(tx, {
       idHash: hashSecret(sessionSecret),
       userId: user.id,
       expiresAt,
     });
-    await auditRepository.insert(tx, {
+    audit({
       accountId: null,
-      userId: user.id,
       action: 'session.create',
       targetType: 'user',
       targetId: user.id,
@@ -95,15 +101,14 @@ export async function createUser(
 ): Promise<UserRecord> {
   authorizeUserCreation(principal);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const user = await identityRepository.insertUser(tx, {
       email: input.email,
       name: input.name,
       passwordHash,
     });
-    await auditRepository.insert(tx, {
+    audit({
       accountId: null,
-      userId: principal.userId,
       action: 'user.create',
       targetType: 'user',
       targetId: user.id,
@@ -137,11 +142,10 @@ export async function createToken(ctx: AppContext, principal: Principal, userId:
   const user = await identityRepository.findUser(ctx.db, userId);
   if (!user) throw new NotFoundError('user', userId);
   const token = newSecret(TOKEN_PREFIX);
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const record = await identityRepository.insertToken(tx, { userId, name, tokenHash: hashSecret(token) });
-    await auditRepository.insert(tx, {
+    audit({
       accountId: null,
-      userId: principal.userId,
       action: 'token.create',
       targetType: 'user',
       targetId: userId,
@@ -157,11 +161,10 @@ export async function createAccount(
   input: { name: string; description: string },
 ): Promise<AccountRecord> {
   authorizeInstallation(principal, 'account.create');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const account = await identityRepository.insertAccount(tx, input);
-    await auditRepository.insert(tx, {
+    audit({
       accountId: account.id,
-      userId: principal.userId,
       action: 'account.create',
       targetType: 'account',
       targetId: account.id,
@@ -232,15 +235,14 @@ export async function putMember(
   roles: Role[],
 ): Promise<MemberRecord> {
   authorizeAccount(principal, accountId, 'members.manage');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     if (!(await identityRepository.findAccount(tx, accountId))) throw new NotFoundError('account', accountId);
     const user = await identityRepository.findUser(tx, userId);
     if (!user) throw new NotFoundError('user', userId);
     await assertKeepsAnAdmin(tx, accountId, userId, roles);
     await identityRepository.upsertMembership(tx, accountId, userId, roles);
-    await auditRepository.insert(tx, {
+    audit({
       accountId,
-      userId: principal.userId,
       action: 'member.put',
       targetType: 'user',
       targetId: userId,
@@ -257,14 +259,13 @@ export async function deleteMember(
   userId: string,
 ): Promise<void> {
   authorizeAccount(principal, accountId, 'members.manage');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, principal, async ({ tx, audit }) => {
     await assertKeepsAnAdmin(tx, accountId, userId, []);
     if (!(await identityRepository.deleteMembership(tx, accountId, userId))) {
       throw new NotFoundError('member', userId);
     }
-    await auditRepository.insert(tx, {
+    audit({
       accountId,
-      userId: principal.userId,
       action: 'member.delete',
       targetType: 'user',
       targetId: userId,

@@ -14,7 +14,7 @@ import {
   type InvitationRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
-import { audit } from '../audit/audit.service.ts';
+import { mutate } from '../../unit-of-work.ts';
 import { hashSecret, newSecret } from '../../security/secrets.ts';
 
 /** A group the account owns (for changes) — others' groups are 404. */
@@ -36,17 +36,15 @@ export async function createGroup(
   input: { name: string; description: string },
 ) {
   authorizeAccount(principal, accountId, 'group.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const group = await marketplaceRepository.insertGroup(tx, { ownerAccountId: accountId, ...input });
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'account_group',
-      group.id,
-      'group.create',
-      `created account group "${group.name}"`,
-    );
+      targetType: 'account_group',
+      targetId: group.id,
+      action: 'group.create',
+      summary: `created account group "${group.name}"`,
+    });
     return group;
   });
 }
@@ -74,7 +72,7 @@ export async function invite(
   inviteeAccountId: string,
 ) {
   authorizeAccount(principal, accountId, 'group.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     const group = await requireOwnedGroup(tx, accountId, groupId);
     const invitee = await identityRepository.findAccount(tx, inviteeAccountId);
     if (!invitee) {
@@ -91,26 +89,22 @@ export async function invite(
       groupId,
       inviteeAccountId,
       codeHash: hashSecret(code),
-      expiresAt: new Date(ctx.clock().getTime() + INVITATION_TTL_MS),
+      expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
     });
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'account_group',
-      groupId,
-      'group.invite',
-      `invited account "${invitee.name}" to "${group.name}"`,
-    );
-    await audit(
-      tx,
-      principal,
-      inviteeAccountId,
-      'invitation',
-      invitation.id,
-      'invitation.received',
-      `was invited to account group "${group.name}"`,
-    );
+      targetType: 'account_group',
+      targetId: groupId,
+      action: 'group.invite',
+      summary: `invited account "${invitee.name}" to "${group.name}"`,
+    });
+    audit({
+      accountId: inviteeAccountId,
+      targetType: 'invitation',
+      targetId: invitation.id,
+      action: 'invitation.received',
+      summary: `was invited to account group "${group.name}"`,
+    });
     return { ...invitation, code };
   });
 }
@@ -145,26 +139,24 @@ export async function cancelInvitation(
   invitationId: string,
 ) {
   authorizeAccount(principal, accountId, 'group.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     await requireOwnedGroup(tx, accountId, groupId);
     const inv = await marketplaceRepository.findInvitation(tx, invitationId);
     if (!inv || inv.groupId !== groupId) throw new NotFoundError('invitation', invitationId);
-    const state = invitationStateAt(inv, ctx.clock());
+    const state = invitationStateAt(inv, now);
     if (state !== 'pending')
       throw new ConflictError(
         'invitation_not_pending',
         `The invitation is ${state}; only pending invitations can be cancelled`,
       );
     const cancelled = await marketplaceRepository.setInvitationState(tx, invitationId, 'cancelled');
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'invitation',
-      invitationId,
-      'invitation.cancel',
-      `cancelled the invitation of ${inv.inviteeAccountId}`,
-    );
+      targetType: 'invitation',
+      targetId: invitationId,
+      action: 'invitation.cancel',
+      summary: `cancelled the invitation of ${inv.inviteeAccountId}`,
+    });
     return cancelled;
   });
 }
@@ -177,10 +169,10 @@ export async function acceptInvitation(
   code: string,
 ) {
   authorizeAccount(principal, accountId, 'invitation.accept');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     const inv = await marketplaceRepository.findInvitationByCode(tx, hashSecret(code));
     if (!inv || inv.inviteeAccountId !== accountId) throw new NotFoundError('invitation', 'with this code');
-    const state = invitationStateAt(inv, ctx.clock());
+    const state = invitationStateAt(inv, now);
     if (state !== 'pending') {
       throw new ConflictError(
         `invitation_${state}`,
@@ -188,26 +180,22 @@ export async function acceptInvitation(
       );
     }
     await marketplaceRepository.addMember(tx, inv.groupId, accountId);
-    const accepted = await marketplaceRepository.setInvitationState(tx, inv.id, 'accepted', ctx.clock());
+    const accepted = await marketplaceRepository.setInvitationState(tx, inv.id, 'accepted', now);
     const group = (await marketplaceRepository.findGroup(tx, inv.groupId))!;
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'account_group',
-      group.id,
-      'group.join',
-      `joined account group "${group.name}"`,
-    );
-    await audit(
-      tx,
-      principal,
-      group.ownerAccountId,
-      'account_group',
-      group.id,
-      'group.member_joined',
-      `account ${accountId} joined "${group.name}"`,
-    );
+      targetType: 'account_group',
+      targetId: group.id,
+      action: 'group.join',
+      summary: `joined account group "${group.name}"`,
+    });
+    audit({
+      accountId: group.ownerAccountId,
+      targetType: 'account_group',
+      targetId: group.id,
+      action: 'group.member_joined',
+      summary: `account ${accountId} joined "${group.name}"`,
+    });
     return { invitation: accepted, group };
   });
 }
@@ -221,19 +209,17 @@ export async function removeMember(
   memberAccountId: string,
 ) {
   authorizeAccount(principal, accountId, 'group.write');
-  await ctx.db.transaction(async (tx) => {
+  await mutate(ctx, principal, async ({ tx, audit }) => {
     const group = await requireOwnedGroup(tx, accountId, groupId);
     if (!(await marketplaceRepository.removeMember(tx, groupId, memberAccountId))) {
       throw new NotFoundError('group member', memberAccountId);
     }
-    await audit(
-      tx,
-      principal,
+    audit({
       accountId,
-      'account_group',
-      groupId,
-      'group.remove_member',
-      `removed account ${memberAccountId} from "${group.name}"`,
-    );
+      targetType: 'account_group',
+      targetId: groupId,
+      action: 'group.remove_member',
+      summary: `removed account ${memberAccountId} from "${group.name}"`,
+    });
   });
 }

@@ -181,8 +181,11 @@ describe('R-IMP-1..3: imports', () => {
       body: { publicationId: p1.id },
     });
     expect(first.statusCode).toBe(201);
-    const copy = (await h.call('GET', a(M, `/mcis/${first.data.id}`), { token: lib.token })).data;
+    expect(first.headers.location).toBe(a(M, `/mcis/${first.data.id}`));
+    const copy = (await h.call('GET', first.headers.location as string, { token: lib.token })).data;
     expect(copy).toMatchObject({ revision: 1, importedFrom: p1.id, accountId: M.id, name: 'Importable' });
+    // The answer is the imported revision as a read shows it, plus what came along.
+    expect(first.data).toEqual({ ...copy, kind: 'mci', created: true, importedMcis: [] });
     expect(copy.settings.map((s: any) => s.imageId)).toEqual([east.image.id]);
     const edit = await h.call('PATCH', a(M, `/mcis/${copy.id}`), {
       token: lib.token,
@@ -194,7 +197,8 @@ describe('R-IMP-1..3: imports', () => {
       body: { publicationId: p1.id },
     });
     expect(again.statusCode).toBe(200);
-    expect(again.data).toMatchObject({ id: copy.id, created: false });
+    expect(again.headers.location).toBe(a(M, `/mcis/${copy.id}`));
+    expect(again.data).toMatchObject({ id: copy.id, revision: 1, importedFrom: p1.id, created: false });
     const r2 = (
       await h.call('POST', a(P, `/mcis/${head.id}/commit`), { token: pub.token, body: { message: 'v2' } })
     ).data;
@@ -240,8 +244,21 @@ describe('R-IMP-1..3: imports', () => {
     const tp = (await publish({ sourceId: tr1.id })).data.publication;
     const res = await h.call('POST', a(M, '/imports'), { token: lib.token, body: { publicationId: tp.id } });
     expect(res.statusCode).toBe(201);
-    expect(res.data.importedMciIds).toHaveLength(1);
+    expect(res.headers.location).toBe(a(M, `/server-templates/${res.data.id}`));
+    expect(res.data).toMatchObject({
+      kind: 'server_template',
+      revision: 1,
+      importedFrom: tp.id,
+      created: true,
+    });
+    // One MCI came along (two, deprecated); the other was imported before and is linked.
+    expect(res.data.importedMcis.map((m: any) => [m.name, m.revision, m.created])).toEqual([
+      ['Tpl MCI one', 1, false],
+      ['Tpl MCI two', 1, true],
+    ]);
+    expect(res.data.importedMcis.find((m: any) => !m.created).id).toBe(pre.id);
     const copy = (await h.call('GET', a(M, `/server-templates/${res.data.id}`), { token: lib.token })).data;
+    expect(res.data.links).toEqual(copy.links);
     expect(copy.links.map((l: any) => [l.mciName, l.isDefault])).toEqual([
       ['Tpl MCI one', true],
       ['Tpl MCI two', false],

@@ -6,6 +6,7 @@ import { principalOf } from '../../http/auth.ts';
 import { errorResponses, pageOf } from '../../http/common.schema.ts';
 import * as groups from './groups.service.ts';
 import { importPublication } from './import.service.ts';
+import { importLocation, presentImport } from './marketplace.presenter.ts';
 import * as s from './marketplace.schema.ts';
 import * as pubs from './publication.service.ts';
 
@@ -117,19 +118,20 @@ export function marketplaceRoutes(fastify: FastifyInstance, ctx: AppContext): vo
       schema: {
         tags,
         summary:
-          'Import a publication as a read-only copy (201; 200 with the existing copy if imported before)',
+          'Import a publication as a read-only copy: answers the copied revision (201, Location of it; 200 with the existing copy if imported before)',
         params: s.accountParams,
         body: s.importBody,
         response: { 200: s.importResultSchema, 201: s.importResultSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const result = await importPublication(ctx, principalOf(req), req.params.a, req.body.publicationId);
-      const path = result.kind === 'mci' ? 'mcis' : 'server-templates';
+      const principal = principalOf(req);
+      const { a } = req.params;
+      const result = await importPublication(ctx, principal, a, req.body.publicationId);
       return reply
         .status(result.created ? 201 : 200)
-        .header('location', `/v1/accounts/${req.params.a}/${path}/${result.id}`)
-        .send(result);
+        .header('location', importLocation(a, result))
+        .send(presentImport(principal, a, result));
     },
   );
 

@@ -7,6 +7,8 @@ import {
 } from '@mci/core';
 import { z } from 'zod';
 import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import { mciSchema } from '../mci/mci.schema.ts';
+import { templateSchema } from '../template/template.schema.ts';
 
 export const publicationSchema = z
   .object({
@@ -109,13 +111,29 @@ export const marketplaceQuery = z.strictObject({
 });
 
 export const importBody = z.strictObject({ publicationId: idParam });
-export const importResultSchema = z
+export const importedMciSchema = z
   .object({
-    kind: z.enum(PUBLICATION_KINDS),
-    id: z.string().describe('The local, read-only copy'),
-    created: z.boolean().describe('false when the account already had this import'),
-    importedMciIds: z.array(z.string()).describe('MCI copies a template import brought along'),
+    id: z.string().describe('The local, read-only MCI copy the template links'),
+    name: z.string(),
+    revision: z.number().int(),
+    importedFrom: z.string().describe('The publication it was imported from'),
+    created: z.boolean().describe('true when this import brought it along; false when the account had it'),
   })
+  .meta({ id: 'ImportedMci' });
+
+const importFields = {
+  created: z.boolean().describe('false when the account already had this import (status 200)'),
+  importedMcis: z
+    .array(importedMciSchema)
+    .describe('The MCI copies a template copy links: those it brought along and those already here'),
+};
+
+/** The imported revision as a read shows it (with `importedFrom`, its revision number), plus what came along. */
+export const importResultSchema = z
+  .discriminatedUnion('kind', [
+    mciSchema.extend({ kind: z.literal('mci'), ...importFields }),
+    templateSchema.extend({ kind: z.literal('server_template'), ...importFields }),
+  ])
   .meta({ id: 'ImportResult' });
 
 export const groupSchema = z

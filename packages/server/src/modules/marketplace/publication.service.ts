@@ -16,7 +16,6 @@ import {
   type PublicationVisibility,
 } from '@mci/core';
 import {
-  auditRepository,
   catalogRepository,
   identityRepository,
   marketplaceRepository,
@@ -28,6 +27,7 @@ import {
   type TemplateRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
+import { mutate } from '../../unit-of-work.ts';
 
 export interface PublishInput {
   sourceId: string;
@@ -206,12 +206,11 @@ function cloudIdsOf(mcis: MciRecord[]): string[] {
  */
 export async function publish(ctx: AppContext, principal: Principal, accountId: string, input: PublishInput) {
   authorizeAccount(principal, accountId, 'publication.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, now, audit }) => {
     const groupIds = await validateGroups(tx, accountId, input);
     const plan = await planPublication(tx, accountId, input);
     const report = await runPreflight(tx, accountId, plan, input.visibility, groupIds);
     if (input.strict && !report.ok) throw strictFailure(report);
-    const now = ctx.clock();
     const common = {
       publisherAccountId: accountId,
       visibility: input.visibility,
@@ -278,9 +277,8 @@ export async function publish(ctx: AppContext, principal: Principal, accountId: 
       });
     }
     for (const p of [...alongside, publication]) {
-      await auditRepository.insert(tx, {
+      audit({
         accountId,
-        userId: principal.userId,
         action: 'publication.create',
         targetType: 'publication',
         targetId: p.id,
@@ -331,7 +329,7 @@ export async function setPublicationState(
   state: 'active' | 'deprecated',
 ) {
   authorizeAccount(principal, accountId, 'publication.write');
-  return ctx.db.transaction(async (tx) => {
+  return mutate(ctx, principal, async ({ tx, audit }) => {
     const pub = await requireVisiblePublication(tx, accountId, id);
     if (pub.publisherAccountId !== accountId) {
       throw new ForbiddenError(
@@ -342,9 +340,8 @@ export async function setPublicationState(
     const [updated] = await withPublisherNames(tx, [
       await marketplaceRepository.setPublicationState(tx, id, state),
     ]);
-    await auditRepository.insert(tx, {
+    audit({
       accountId,
-      userId: principal.userId,
       action: state === 'deprecated' ? 'publication.deprecate' : 'publication.reactivate',
       targetType: 'publication',
       targetId: id,
