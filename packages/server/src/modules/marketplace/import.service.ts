@@ -82,14 +82,25 @@ async function insertCopy(
   });
 }
 
-/** Copies a published MCI revision unless the account has it (R-IMP-1, R-IMP-2). */
-async function importMci(tx: Executor, accountId: string, pub: PublicationRecord, along: boolean) {
-  const p = await plan(tx, accountId, pub, along);
-  if (!p.created) return { id: p.id, created: false };
+/** Copies a published MCI revision as planned: the revision row and its settings (R-IMP-1). */
+async function copyMci(
+  tx: Executor,
+  accountId: string,
+  pub: PublicationRecord,
+  copy: Extract<ImportPlan, { created: true }>,
+): Promise<string> {
   const source = (await mciRepository.find(tx, pub.sourceId))!;
-  const id = await insertCopy(tx, accountId, pub, p, source);
+  const id = await insertCopy(tx, accountId, pub, copy, source);
   await mciRepository.replaceAllSettings(tx, id, source.settings);
-  return { id, created: true };
+  return id;
+}
+
+/** An MCI publication a template links: the account's copy, made now if it lacks one (R-IMP-2). */
+async function importLinkedMci(tx: Executor, accountId: string, pub: PublicationRecord) {
+  const p = await plan(tx, accountId, pub, true);
+  return p.created
+    ? { id: await copyMci(tx, accountId, pub, p), created: true }
+    : { id: p.id, created: false };
 }
 
 /** R-IMP-2: a template copy links the account's copies of its MCIs, importing those it lacks. */
@@ -103,7 +114,7 @@ async function importTemplate(
   const linked = await marketplaceRepository.findPublications(tx, pub.linkedPublicationIds);
   // Deprecated MCI publications still come along with the template (R-IMP-3).
   const mcis = new Map<string, { id: string; created: boolean }>();
-  for (const mciPub of linked) mcis.set(mciPub.id, await importMci(tx, accountId, mciPub, true));
+  for (const mciPub of linked) mcis.set(mciPub.id, await importLinkedMci(tx, accountId, mciPub));
   const { links } = planTemplateImport({
     sourceLinks: source.links,
     sourceMcis: await mciRepository.findMany(
@@ -154,7 +165,8 @@ async function importedMcisOf(
       id: m.id,
       name: m.name,
       revision: m.revision,
-      importedFrom: m.importedFrom ?? '',
+      // Every MCI an imported template links is itself an import (R-IMP-2).
+      importedFrom: m.importedFrom!,
       created: createdIds.has(m.id),
     };
   });
@@ -210,7 +222,7 @@ export async function importPublicationIn(
   let id: string;
   let importedMciIds: string[] = [];
   if (pub.kind === 'mci') {
-    id = (await importMci(tx, accountId, pub, false)).id;
+    id = await copyMci(tx, accountId, pub, p);
   } else {
     const result = await importTemplate(tx, accountId, pub, p);
     id = result.id;
