@@ -6,7 +6,7 @@
  * Names follow the real AMI naming schemes of the families the demo catalog ships (moto's
  * latest_amis: Amazon Linux, Ubuntu, Debian, RHEL, Windows, SLES, Rocky, Fedora CoreOS).
  */
-import type { CpuArchitecture, ImageState } from '@mci/core';
+import type { CatalogImageFacts, CpuArchitecture, ImageState } from '@mci/core';
 import type { CreateImageInput } from '../packages/server/src/modules/catalog/catalog.schema.ts';
 
 /** The 30 clouds the images are spread over: the AWS regions of the demo catalog. */
@@ -138,15 +138,7 @@ function buildDate(rng: Rng, since: string): Build {
 }
 
 /** The descriptive part of an image; uid, visibility and state are added by {@link benchImage}. */
-interface Facts {
-  name: string;
-  description: string;
-  osFamily: string;
-  osVersion: string;
-  cpuArchitecture: CpuArchitecture;
-  virtualizationType: string;
-  build: Build;
-}
+type Facts = Omit<CatalogImageFacts, 'resourceUid' | 'rootDeviceType'> & { build: Build };
 
 type Family = (rng: Rng) => Facts;
 

@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Principal } from '@mci/core';
-import { catalogRepository, newId, type Database, type NewImage } from '@mci/db';
+import { newImageFrom, type Principal } from '@mci/core';
+import { catalogRepository, newId, type Database } from '@mci/db';
 import pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { AppContext } from '../packages/server/src/context.ts';
@@ -91,25 +91,26 @@ function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-/** One COPY line holding exactly what the service's `newImage` would store for this input. */
+/** One COPY line holding exactly what the service stores for this input (core's `newImageFrom`). */
 export function copyLine(id: string, cloudId: string, input: CreateImageInput): string {
+  const row = newImageFrom(cloudId, input, LOAD_CLOCK);
   const fields: (string | null)[] = [
     id,
-    cloudId,
-    input.resourceUid,
-    input.name,
-    input.description,
-    input.osFamily,
-    input.osVersion,
-    input.cpuArchitecture,
-    input.virtualizationType,
-    input.rootDeviceType,
-    input.visibility,
-    input.ownerAccountId ?? null,
-    arrayLiteral(input.launchPermissions),
-    input.state,
-    input.state === 'deprecated' ? LOAD_CLOCK.toISOString() : null,
-    input.replacementImageId ?? null,
+    row.cloudId,
+    row.resourceUid,
+    row.name,
+    row.description,
+    row.osFamily,
+    row.osVersion,
+    row.cpuArchitecture,
+    row.virtualizationType,
+    row.rootDeviceType,
+    row.visibility,
+    row.ownerAccountId,
+    arrayLiteral(row.launchPermissions),
+    row.state,
+    row.deprecatedAt,
+    row.replacementImageId,
   ];
   return `${fields.map(copyField).join('\t')}\n`;
 }
@@ -159,27 +160,6 @@ export async function copyLoad(
   }
 }
 
-/** What the service's `newImage` stores for an input (it is not exported), for the repository-only load. */
-export function toNewImage(cloudId: string, input: CreateImageInput): NewImage {
-  return {
-    cloudId,
-    resourceUid: input.resourceUid,
-    name: input.name,
-    description: input.description,
-    osFamily: input.osFamily,
-    osVersion: input.osVersion,
-    cpuArchitecture: input.cpuArchitecture,
-    virtualizationType: input.virtualizationType,
-    rootDeviceType: input.rootDeviceType,
-    visibility: input.visibility,
-    ownerAccountId: input.ownerAccountId ?? null,
-    launchPermissions: input.launchPermissions,
-    state: input.state,
-    deprecatedAt: input.state === 'deprecated' ? LOAD_CLOCK.toISOString() : null,
-    replacementImageId: input.replacementImageId ?? null,
-  };
-}
-
 /**
  * The repository alone: `insertImagesBulk` in `db.transaction`, one batch per transaction, to
  * tell the insert's own cost from the service's. Only the transactions are timed.
@@ -189,7 +169,7 @@ export async function repositoryLoad(database: Database, plan: LoadPlan): Promis
   let seconds = 0;
   let rows = 0;
   for (const batch of batchesOf(plan)) {
-    const images = batch.rows.map((row) => toNewImage(batch.cloudId, row));
+    const images = batch.rows.map((row) => newImageFrom(batch.cloudId, row, LOAD_CLOCK));
     const started = performance.now();
     const inserted = await database.db.transaction((tx) => catalogRepository.insertImagesBulk(tx, images));
     seconds += (performance.now() - started) / 1000;

@@ -7,42 +7,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-type CpuArchitecture = 'i386' | 'x86_64' | 'arm64';
-
-interface CatalogInstanceType {
-  resourceUid: string;
-  name: string;
-  cpuCount: number;
-  memoryMb: number;
-  cpuArchitectures: CpuArchitecture[];
-}
-
-interface CatalogImage {
-  resourceUid: string;
-  name: string;
-  description: string;
-  osFamily: string;
-  osVersion: string;
-  cpuArchitecture: CpuArchitecture;
-  virtualizationType: string;
-  rootDeviceType: string;
-}
-
-interface CatalogCloud {
-  name: string;
-  cloudType: 'aws' | 'simulated';
-  region: string;
-  description: string;
-  instanceTypes: CatalogInstanceType[];
-  images: CatalogImage[];
-}
-
-export interface Catalog {
-  source: string;
-  generatedBy: string;
-  clouds: CatalogCloud[];
-}
+import {
+  CPU_ARCHITECTURES,
+  type CatalogImageFacts,
+  type CatalogInstanceTypeFacts,
+  type CpuArchitecture,
+  type DemoCatalog,
+  type DemoCatalogCloud,
+} from '@mci/core';
 
 /** The fields of a moto `latest_amis` record that the catalog uses. */
 interface AmiRecord {
@@ -59,8 +31,6 @@ const GENERATED_BY = 'scripts/build-demo-catalog.ts';
 const SOURCE_DIR = new URL('../../shared/data/external/moto-aws-amis/', import.meta.url);
 const SOURCE_DIR_LABEL = '../shared/data/external/moto-aws-amis';
 const OUTPUT_FILE = new URL('../packages/server/src/bootstrap/demo-catalog.json', import.meta.url);
-
-const CPU_ARCHITECTURES: readonly CpuArchitecture[] = ['i386', 'x86_64', 'arm64'];
 
 /** Official AWS display names; a region missing here fails the build rather than getting a made-up name. */
 const AWS_REGION_NAMES: Readonly<Record<string, string>> = {
@@ -97,7 +67,7 @@ const AWS_REGION_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** vCPU and memory figures as published by AWS; the same set is offered in every demo region. */
-const AWS_INSTANCE_TYPES: readonly CatalogInstanceType[] = [
+const AWS_INSTANCE_TYPES: readonly CatalogInstanceTypeFacts[] = [
   // t2 is the one current family that still runs 32-bit (i386) AMIs.
   instanceType('t2.micro', 1, 1024, ['i386', 'x86_64']),
   instanceType('t2.small', 1, 2048, ['i386', 'x86_64']),
@@ -123,7 +93,7 @@ const AWS_INSTANCE_TYPES: readonly CatalogInstanceType[] = [
   instanceType('m7g.large', 2, 8192, ['arm64']),
 ];
 
-const SIMULATED_CLOUD: CatalogCloud = {
+const SIMULATED_CLOUD: DemoCatalogCloud = {
   name: 'Simulated Cloud',
   cloudType: 'simulated',
   region: 'sim-1',
@@ -149,7 +119,7 @@ function instanceType(
   cpuCount: number,
   memoryMb: number,
   cpuArchitectures: CpuArchitecture[],
-): CatalogInstanceType {
+): CatalogInstanceTypeFacts {
   return { resourceUid: name, name, cpuCount, memoryMb, cpuArchitectures };
 }
 
@@ -159,7 +129,7 @@ function simulatedImage(
   osVersion: string,
   label: string,
   cpuArchitecture: CpuArchitecture,
-): CatalogImage {
+): CatalogImageFacts {
   return {
     resourceUid: `sim-${osFamily}-${osVersion.replace('.', '')}-${cpuArchitecture}`,
     name: `${label} (${cpuArchitecture})`,
@@ -215,7 +185,7 @@ function toAmiRecord(value: unknown, where: string): AmiRecord {
 }
 
 /** Orders images by name, then resource UID, by code point so the output does not depend on locale. */
-function sortImages(images: CatalogImage[]): CatalogImage[] {
+function sortImages(images: CatalogImageFacts[]): CatalogImageFacts[] {
   const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...images].sort((a, b) => compare(a.name, b.name) || compare(a.resourceUid, b.resourceUid));
 }
@@ -229,7 +199,7 @@ async function readSourceCommit(): Promise<string> {
 }
 
 /** Builds one AWS cloud from a `latest_amis/<region>.json` file; returns how many records it skipped. */
-async function buildAwsCloud(region: string): Promise<{ cloud: CatalogCloud; skipped: number }> {
+async function buildAwsCloud(region: string): Promise<{ cloud: DemoCatalogCloud; skipped: number }> {
   const regionName = AWS_REGION_NAMES[region];
   if (!regionName)
     throw new Error(`No AWS display name known for region "${region}"; add it to AWS_REGION_NAMES`);
@@ -238,7 +208,7 @@ async function buildAwsCloud(region: string): Promise<{ cloud: CatalogCloud; ski
   const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
   if (!Array.isArray(parsed)) throw new Error(`latest_amis/${region}.json is not a JSON array`);
 
-  const images: CatalogImage[] = [];
+  const images: CatalogImageFacts[] = [];
   let skipped = 0;
   parsed.forEach((value, index) => {
     const record = toAmiRecord(value, `latest_amis/${region}.json[${index}]`);
@@ -299,7 +269,7 @@ function toJson(value: unknown, indent = ''): string {
 
 /** Reads the moto data and builds the catalog and its file text (deterministic). */
 export async function buildDemoCatalog(): Promise<{
-  catalog: Catalog;
+  catalog: DemoCatalog;
   text: string;
   awsClouds: number;
   skipped: number;
@@ -319,7 +289,7 @@ export async function buildDemoCatalog(): Promise<{
   if (regions.length === 0) throw new Error(`No region files in ${sourcePath}latest_amis/`);
 
   const built = await Promise.all(regions.map(buildAwsCloud));
-  const catalog: Catalog = {
+  const catalog: DemoCatalog = {
     source:
       `AWS images are moto's latest_amis (github.com/getmoto/moto, commit ${commit}, Apache-2.0), ` +
       `copied in ${SOURCE_DIR_LABEL}; generated by ${GENERATED_BY}.`,

@@ -48,6 +48,72 @@ export interface InstanceType {
   cpuArchitectures: CpuArchitecture[];
 }
 
+/** An image as a seed describes it: what the cloud reports about it, before ids and access exist. */
+export type CatalogImageFacts = Pick<
+  Image,
+  | 'resourceUid'
+  | 'name'
+  | 'description'
+  | 'osFamily'
+  | 'osVersion'
+  | 'cpuArchitecture'
+  | 'virtualizationType'
+  | 'rootDeviceType'
+>;
+
+/** An instance type as a seed describes it (no ids yet). */
+export type CatalogInstanceTypeFacts = Omit<InstanceType, 'id' | 'cloudId'>;
+
+/** One cloud of the demo catalog with its instance types and images. */
+export interface DemoCatalogCloud extends Omit<Cloud, 'id'> {
+  instanceTypes: CatalogInstanceTypeFacts[];
+  images: CatalogImageFacts[];
+}
+
+/**
+ * The demo catalog that ships with the server (`demo-catalog.json`): written by
+ * `scripts/build-demo-catalog.ts`, loaded by the first start with `SEED=demo`.
+ */
+export interface DemoCatalog {
+  /** Where the facts come from, in a sentence (recorded in the audit trail when loaded). */
+  source: string;
+  generatedBy: string;
+  clouds: DemoCatalogCloud[];
+}
+
+/** What a caller gives to create an image: the facts plus access and state (ids of the owner, replacement). */
+export interface NewImageInput extends CatalogImageFacts {
+  visibility: ImageVisibility;
+  ownerAccountId?: string | null;
+  launchPermissions: string[];
+  state: ImageState;
+  replacementImageId?: string | null;
+}
+
+/**
+ * The image row a new image becomes in `cloudId` at `now`: absent references become null and an
+ * image created `deprecated` is stamped with `now` (see {@link nextDeprecatedAt}).
+ */
+export function newImageFrom(cloudId: string, input: NewImageInput, now: Date): Omit<Image, 'id'> {
+  return {
+    cloudId,
+    resourceUid: input.resourceUid,
+    name: input.name,
+    description: input.description,
+    osFamily: input.osFamily,
+    osVersion: input.osVersion,
+    cpuArchitecture: input.cpuArchitecture,
+    virtualizationType: input.virtualizationType,
+    rootDeviceType: input.rootDeviceType,
+    visibility: input.visibility,
+    ownerAccountId: input.ownerAccountId ?? null,
+    launchPermissions: input.launchPermissions,
+    state: input.state,
+    deprecatedAt: input.state === 'deprecated' ? now.toISOString() : null,
+    replacementImageId: input.replacementImageId ?? null,
+  };
+}
+
 /** Why an account may not launch an image; `null` when it can. */
 export type ImageUnusableReason = 'private_not_shared' | 'unavailable';
 

@@ -1,3 +1,4 @@
+import { LIMITS } from '@mci/core';
 import { z } from 'zod';
 
 const configSchema = z.object({
@@ -15,6 +16,13 @@ const configSchema = z.object({
     .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
     .default('admin@localhost'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The superuser's dashboard password, applied on every start (the way back in after a lost one). */
+  ADMIN_PASSWORD: z
+    .string()
+    .min(LIMITS.passwordMinLength, `must be at least ${LIMITS.passwordMinLength} characters`)
+    .max(LIMITS.passwordMaxLength)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_DIR: z.string().min(1).optional(),
   COOKIE_SECURE: z

@@ -1,12 +1,85 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { migrateDatabase, openDatabase } from '@mci/db';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { bootstrap } from './bootstrap/bootstrap.ts';
-import { parseConfig } from './config.ts';
+import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
+import { parseConfig, type Config } from './config.ts';
 
-/** `npm start`: parse the environment, open and migrate the database, bootstrap, serve. */
+/** Why listening on HOST:PORT failed, in a sentence that says what to do about it. */
+function listenProblem(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.HOST}:${config.PORT}`;
+  const nothing = 'Nothing was created or printed; the database was not touched.';
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `Cannot start: port ${config.PORT} on ${config.HOST} is already in use (another process listens on ${where}).\n` +
+        `${nothing} Stop that process, or start on another port, e.g. PORT=8081 npm start.`,
+    );
+  if (code === 'EACCES')
+    return new Error(
+      `Cannot start: no permission to listen on ${where} (ports below 1024 need privileges).\n` +
+        `${nothing} Choose another port, e.g. PORT=8080 npm start.`,
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new Error(`Cannot start: HOST=${config.HOST} is not an address of this machine.\n${nothing}`);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Fails before anything is created when the port is taken: binds it once and lets it go. The real
+ * listen still happens before the bootstrap, so losing a race for the port after this check
+ * cannot leave a superuser whose one-time secrets were never shown either.
+ */
+async function assertPortFree(config: Config): Promise<void> {
+  if (config.PORT === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(listenProblem(error, config)));
+    probe.listen({ port: config.PORT, host: config.HOST, exclusive: true }, () =>
+      probe.close(() => resolve()),
+    );
+  });
+}
+
+/** Answers 503 until the bootstrap has finished, so no request sees a half set-up installation. */
+function holdRequestsUntilReady(app: FastifyInstance): { ready(): void } {
+  let ready = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (ready) return;
+    await reply.code(503).header('retry-after', '1').type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      code: 'starting',
+      detail: 'The service is starting; try again in a moment.',
+    });
+  });
+  return { ready: () => void (ready = true) };
+}
+
+/** The one-time secrets of a first start, on stdout and not in the structured log: never shown again. */
+function printSecrets(boot: BootstrapResult, config: Config, url: string): void {
+  if (boot.generatedToken) {
+    process.stdout.write(
+      `\nSuperuser ${config.ADMIN_EMAIL} API token (shown once, keep it safe):\n  ${boot.generatedToken}\n`,
+    );
+  }
+  if (boot.generatedPassword) {
+    process.stdout.write(
+      `Dashboard sign-in (shown once): ${config.ADMIN_EMAIL} / ${boot.generatedPassword}\n  at ${url}/\n` +
+        `  Lost it? Restart with ADMIN_PASSWORD=… (sets it) or ADMIN_TOKEN=… (adds an API token).\n\n`,
+    );
+  }
+}
+
+/**
+ * `npm start`: parse the environment, make sure the port is free, open and migrate the database,
+ * listen, and only then bootstrap and print the first start's secrets.
+ */
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  await assertPortFree(config);
   if (!config.DATABASE_URL) await mkdir(config.DATA_DIR, { recursive: true });
   const database = await openDatabase(
     config.DATABASE_URL
@@ -20,26 +93,7 @@ async function main(): Promise<void> {
     cookieSecure: config.COOKIE_SECURE,
     dashboardDir: config.DASHBOARD_DIR,
   });
-  const boot = await bootstrap(database.db, {
-    adminEmail: config.ADMIN_EMAIL,
-    adminToken: config.ADMIN_TOKEN,
-    adminPassword: process.env.ADMIN_PASSWORD,
-    seed: config.SEED,
-  });
-  if (boot.firstStart)
-    app.log.info({ email: config.ADMIN_EMAIL, seeded: boot.seeded }, 'created the superuser');
-  if (boot.generatedToken) {
-    // Printed once, on purpose on stdout and not in the structured log: it is never shown again.
-    process.stdout.write(
-      `\nSuperuser ${config.ADMIN_EMAIL} API token (shown once, keep it safe):\n  ${boot.generatedToken}\n`,
-    );
-  }
-  if (boot.generatedPassword) {
-    process.stdout.write(
-      `Dashboard sign-in (shown once): ${config.ADMIN_EMAIL} / ${boot.generatedPassword}\n` +
-        `  at http://${config.HOST}:${config.PORT}/\n\n`,
-    );
-  }
+  const gate = holdRequestsUntilReady(app);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -51,7 +105,33 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: config.PORT, host: config.HOST });
+
+  let url: string;
+  try {
+    url = await app.listen({
+      port: config.PORT,
+      host: config.HOST,
+      // "Server listening at" is logged once the bootstrap is done: it means ready.
+      listenTextResolver: (address) => `bound ${address}; setting up`,
+    });
+  } catch (error) {
+    await database.close();
+    throw listenProblem(error, config);
+  }
+
+  const boot = await bootstrap(database.db, {
+    adminEmail: config.ADMIN_EMAIL,
+    adminToken: config.ADMIN_TOKEN,
+    adminPassword: config.ADMIN_PASSWORD,
+    seed: config.SEED,
+  });
+  if (boot.firstStart)
+    app.log.info({ email: config.ADMIN_EMAIL, seeded: boot.seeded }, 'created the superuser');
+  if (boot.passwordReset)
+    app.log.info({ email: config.ADMIN_EMAIL }, 'set the superuser password from ADMIN_PASSWORD');
+  printSecrets(boot, config, url);
+  gate.ready();
+  app.log.info(`Server listening at ${url}`);
   app.log.info(
     { database: database.kind, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR },
     'MultiCloud Images is serving',

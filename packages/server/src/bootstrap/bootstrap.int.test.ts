@@ -1,4 +1,4 @@
-import { catalogRepository, identityRepository, schema } from '@mci/db';
+import { auditRepository, catalogRepository, identityRepository, schema } from '@mci/db';
 import { openTestDatabase } from '@mci/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -26,7 +26,7 @@ describe('bootstrap', () => {
     const withPassword = await identityRepository.findUserByEmail(database.db, 'ops@example.com');
     expect(await verifyPassword(first.generatedPassword!, withPassword!.passwordHash!)).toBe(true);
     const again = await bootstrap(database.db, { adminEmail: 'ops@example.com', seed: 'none' });
-    expect(again).toEqual({ firstStart: false, seeded: false });
+    expect(again).toEqual({ firstStart: false, seeded: false, passwordReset: false });
     expect(await identityRepository.countUsers(database.db)).toBe(1);
   });
 
@@ -42,6 +42,35 @@ describe('bootstrap', () => {
       tokenHash: hashSecret('later-token-0123456789'),
     });
     expect(principal?.isSuperuser).toBe(true);
+  });
+
+  it('sets the dashboard password to ADMIN_PASSWORD on a later start, audited once as the bootstrap', async () => {
+    database = await openTestDatabase(inject('pgliteDump'));
+    const first = await bootstrap(database.db, { adminEmail: 'admin@localhost', seed: 'none' });
+    const reset = await bootstrap(database.db, {
+      adminEmail: 'admin@localhost',
+      adminPassword: 'a recovered passphrase',
+      seed: 'none',
+    });
+    expect(reset).toEqual({ firstStart: false, seeded: false, passwordReset: true });
+    const user = await identityRepository.findUserByEmail(database.db, 'admin@localhost');
+    expect(await verifyPassword('a recovered passphrase', user!.passwordHash!)).toBe(true);
+    expect(await verifyPassword(first.generatedPassword!, user!.passwordHash!)).toBe(false);
+    const again = await bootstrap(database.db, {
+      adminEmail: 'admin@localhost',
+      adminPassword: 'a recovered passphrase',
+      seed: 'none',
+    });
+    expect(again.passwordReset).toBe(false);
+    const entries = await auditRepository.list(database.db, { accountId: null, limit: 10 });
+    expect(entries.map((e) => [e.action, e.userId, e.summary])).toEqual([
+      [
+        'user.password_reset',
+        null,
+        '[bootstrap] set the dashboard password of admin@localhost from ADMIN_PASSWORD',
+      ],
+      ['installation.bootstrap', null, '[bootstrap] created the installation superuser admin@localhost'],
+    ]);
   });
 
   it('SEED=demo loads the AWS regions, their instance types and real AMIs, plus a simulated cloud', async () => {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { ROLES, type CloudType, type CpuArchitecture } from '@mci/core';
-import { auditRepository, catalogRepository, identityRepository, schema, type Db } from '@mci/db';
+import { ROLES, type DemoCatalog } from '@mci/core';
+import { catalogRepository, identityRepository, schema, type Db, type Executor } from '@mci/db';
 import { eq } from 'drizzle-orm';
-import { hashPassword, hashSecret, newSecret } from '../security/secrets.ts';
 import { TOKEN_PREFIX } from '../modules/identity/identity.service.ts';
+import { hashPassword, hashSecret, newSecret, verifyPassword } from '../security/secrets.ts';
+import { mutate, systemActor, type UnitOfWork } from '../unit-of-work.ts';
 
 export interface BootstrapOptions {
   adminEmail: string;
@@ -20,33 +21,8 @@ export interface BootstrapResult {
   /** A dashboard password generated with it (no ADMIN_PASSWORD given): shown once, stored hashed. */
   generatedPassword?: string;
   seeded: boolean;
-}
-
-interface DemoCatalog {
-  source: string;
-  clouds: {
-    name: string;
-    cloudType: CloudType;
-    region: string;
-    description: string;
-    instanceTypes: {
-      resourceUid: string;
-      name: string;
-      cpuCount: number;
-      memoryMb: number;
-      cpuArchitectures: CpuArchitecture[];
-    }[];
-    images: {
-      resourceUid: string;
-      name: string;
-      description: string;
-      osFamily: string;
-      osVersion: string;
-      cpuArchitecture: CpuArchitecture;
-      virtualizationType: string;
-      rootDeviceType: string;
-    }[];
-  }[];
+  /** True when ADMIN_PASSWORD replaced the superuser's dashboard password on a later start. */
+  passwordReset: boolean;
 }
 
 const DEMO_CATALOG = new URL('./demo-catalog.json', import.meta.url);
@@ -56,7 +32,8 @@ export async function readDemoCatalog(): Promise<DemoCatalog> {
   return JSON.parse(await readFile(DEMO_CATALOG, 'utf8')) as DemoCatalog;
 }
 
-async function loadDemoCatalog(tx: Db, userId: string): Promise<void> {
+/** Loads every cloud of the demo catalog with its instance types and public images. */
+async function loadDemoCatalog({ tx, audit }: UnitOfWork): Promise<void> {
   const catalog = await readDemoCatalog();
   for (const c of catalog.clouds) {
     const cloud = await catalogRepository.insertCloud(tx, {
@@ -83,9 +60,8 @@ async function loadDemoCatalog(tx: Db, userId: string): Promise<void> {
       })),
     );
   }
-  await auditRepository.insert(tx, {
+  audit({
     accountId: null,
-    userId,
     action: 'catalog.seed',
     targetType: 'installation',
     targetId: 'demo',
@@ -94,15 +70,14 @@ async function loadDemoCatalog(tx: Db, userId: string): Promise<void> {
 }
 
 /** A "Demo" account where the superuser holds every role, so the dashboard is usable at once. */
-async function createDemoAccount(tx: Db, userId: string): Promise<void> {
+async function createDemoAccount({ tx, audit }: UnitOfWork, userId: string): Promise<void> {
   const account = await identityRepository.insertAccount(tx, {
     name: 'Demo',
     description: 'Created by SEED=demo: try MCIs, templates and servers here',
   });
   await identityRepository.upsertMembership(tx, account.id, userId, [...ROLES]);
-  await auditRepository.insert(tx, {
+  audit({
     accountId: account.id,
-    userId,
     action: 'account.create',
     targetType: 'account',
     targetId: account.id,
@@ -111,12 +86,55 @@ async function createDemoAccount(tx: Db, userId: string): Promise<void> {
 }
 
 /**
- * First-start set-up, idempotent on later starts: creates the superuser on an empty database,
- * makes ADMIN_TOKEN a valid token for it, and loads the demo catalog once when SEED=demo.
+ * Sets the superuser's dashboard password to ADMIN_PASSWORD unless it already is that password,
+ * so a lost password (or a first start whose output was lost) is recovered by a restart.
+ */
+async function applyAdminPassword(
+  { tx, audit }: UnitOfWork,
+  superuser: { id: string; email: string },
+  password: string,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({ passwordHash: schema.users.passwordHash })
+    .from(schema.users)
+    .where(eq(schema.users.id, superuser.id));
+  if (row?.passwordHash && (await verifyPassword(password, row.passwordHash))) return false;
+  // identityRepository has no password update yet; this is the one write of it.
+  await tx
+    .update(schema.users)
+    .set({ passwordHash: await hashPassword(password) })
+    .where(eq(schema.users.id, superuser.id));
+  audit({
+    accountId: null,
+    action: 'user.password_reset',
+    targetType: 'user',
+    targetId: superuser.id,
+    summary: `set the dashboard password of ${superuser.email} from ADMIN_PASSWORD`,
+  });
+  return true;
+}
+
+/** Makes `token` a valid API token of the superuser (once; later starts find its hash). */
+async function applyAdminToken({ tx }: UnitOfWork, userId: string, token: string): Promise<void> {
+  if (await identityRepository.hasTokenHash(tx, hashSecret(token))) return;
+  await identityRepository.insertToken(tx, { userId, name: 'ADMIN_TOKEN', tokenHash: hashSecret(token) });
+}
+
+async function hasSeedMark(tx: Executor): Promise<boolean> {
+  const [mark] = await tx.select().from(schema.installation).where(eq(schema.installation.key, 'seed'));
+  return mark !== undefined;
+}
+
+/**
+ * Start-up set-up, idempotent on later starts: creates the superuser on an empty database, makes
+ * ADMIN_TOKEN a valid token and ADMIN_PASSWORD the dashboard password of the superuser (on every
+ * start, so both are a way back in), and loads the demo catalog once when SEED=demo. One unit of
+ * work by the `bootstrap` system actor: all of it, with its audit entries, or nothing.
  */
 export async function bootstrap(db: Db, options: BootstrapOptions): Promise<BootstrapResult> {
-  return db.transaction(async (tx) => {
-    const result: BootstrapResult = { firstStart: false, seeded: false };
+  return mutate({ db, clock: () => new Date() }, systemActor('bootstrap'), async (uow) => {
+    const { tx, audit } = uow;
+    const result: BootstrapResult = { firstStart: false, seeded: false, passwordReset: false };
     let superuser = await identityRepository.findSuperuser(tx);
     if (!superuser) {
       result.firstStart = true;
@@ -130,9 +148,8 @@ export async function bootstrap(db: Db, options: BootstrapOptions): Promise<Boot
         passwordHash: password ? await hashPassword(password) : null,
         isSuperuser: true,
       });
-      await auditRepository.insert(tx, {
+      audit({
         accountId: null,
-        userId: superuser.id,
         action: 'installation.bootstrap',
         targetType: 'user',
         targetId: superuser.id,
@@ -146,19 +163,14 @@ export async function bootstrap(db: Db, options: BootstrapOptions): Promise<Boot
           tokenHash: hashSecret(result.generatedToken),
         });
       }
+    } else if (options.adminPassword) {
+      result.passwordReset = await applyAdminPassword(uow, superuser, options.adminPassword);
     }
-    if (options.adminToken && !(await identityRepository.hasTokenHash(tx, hashSecret(options.adminToken)))) {
-      await identityRepository.insertToken(tx, {
-        userId: superuser.id,
-        name: 'ADMIN_TOKEN',
-        tokenHash: hashSecret(options.adminToken),
-      });
-    }
-    const [seedMark] = await tx.select().from(schema.installation).where(eq(schema.installation.key, 'seed'));
-    if (result.firstStart && !seedMark) {
+    if (options.adminToken) await applyAdminToken(uow, superuser.id, options.adminToken);
+    if (result.firstStart && !(await hasSeedMark(tx))) {
       if (options.seed === 'demo') {
-        await loadDemoCatalog(tx as unknown as Db, superuser.id);
-        await createDemoAccount(tx as unknown as Db, superuser.id);
+        await loadDemoCatalog(uow);
+        await createDemoAccount(uow, superuser.id);
         result.seeded = true;
       }
       await tx.insert(schema.installation).values({ key: 'seed', value: { seed: options.seed } });
