@@ -1,19 +1,10 @@
-import { ACCOUNT_ACTIONS, type AccountAction, type Principal } from './access.ts';
+import { isAllowed, type AccountAction, type Principal } from './access.ts';
 import type { RevisionFields } from './mci.ts';
 import type { RevisionKindName } from './revision.ts';
 
 /** What a caller may do to a revision (MCI or ServerTemplate); the API returns it as `actions`. */
 export const REVISION_ACTIONS = ['edit', 'commit', 'merge', 'clone', 'delete', 'publish'] as const;
 export type RevisionAction = (typeof REVISION_ACTIONS)[number];
-
-/** True when the principal holds the role `action` needs in the account (no throw). */
-export function may(principal: Principal, accountId: string, action: AccountAction): boolean {
-  if (principal.isSuperuser) return true;
-  const roles = principal.memberships.get(accountId);
-  if (!roles || roles.length === 0) return false;
-  const needed = ACCOUNT_ACTIONS[action];
-  return needed === null || roles.includes(needed);
-}
 
 const WRITE_ACTION: Record<RevisionKindName, AccountAction> = {
   mci: 'mci.write',
@@ -34,14 +25,14 @@ export function revisionActions(
   kind: RevisionKindName,
   rev: Pick<RevisionFields, 'accountId' | 'revision' | 'importedFrom'>,
 ): RevisionAction[] {
-  const designer = may(principal, accountId, WRITE_ACTION[kind]);
+  const designer = isAllowed(principal, accountId, WRITE_ACTION[kind]);
   const own = rev.accountId === accountId;
   const editableHead = own && rev.revision === 0 && !rev.importedFrom;
   const actions: RevisionAction[] = [];
   if (designer && editableHead) actions.push('edit', 'commit', 'merge');
   if (designer) actions.push('clone');
   if (designer && own) actions.push('delete');
-  if (own && rev.revision > 0 && !rev.importedFrom && may(principal, accountId, 'publication.write')) {
+  if (own && rev.revision > 0 && !rev.importedFrom && isAllowed(principal, accountId, 'publication.write')) {
     actions.push('publish');
   }
   return actions;

@@ -71,7 +71,6 @@ export const createImageBody = z.strictObject({
   state: z.enum(IMAGE_STATES).default('available'),
   replacementImageId: idParam.optional(),
 });
-export type CreateImageInput = z.infer<typeof createImageBody>;
 
 export const bulkImagesBody = z.strictObject({
   images: z.array(createImageBody).min(1).max(LIMITS.bulkImagesMax),
@@ -91,7 +90,6 @@ export const patchImageBody = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
-export type PatchImageInput = z.infer<typeof patchImageBody>;
 
 export const listImagesQuery = z.strictObject({
   ...pageQuery,
@@ -103,7 +101,6 @@ export const listImagesQuery = z.strictObject({
   state: z.enum(IMAGE_STATES).optional(),
   usableBy: idParam.optional().describe('Only images this account can launch (it must be yours)'),
 });
-export type ListImagesQuery = z.infer<typeof listImagesQuery>;
 
 export const instanceTypeSchema = z
   .object({
@@ -139,3 +136,6 @@ export const instanceTypeParams = z.strictObject({ c: idParam, id: idParam });
 export const cloudPage = pageOf(cloudSchema);
 export const imagePage = pageOf(imageSchema);
 export const instanceTypePage = pageOf(instanceTypeSchema);
+
+// The bench builds images of the service's input type.
+export type { CreateImageInput } from './catalog.service.ts';

@@ -13,6 +13,8 @@ import {
   type Cloud,
   type CloudType,
   type CpuArchitecture,
+  type ImageState,
+  type ImageVisibility,
   type Image,
   type InstanceType,
   type Page,
@@ -21,7 +23,47 @@ import {
 import { catalogRepository, type Executor } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { mutate } from '../../unit-of-work.ts';
-import type { CreateImageInput, ListImagesQuery, PatchImageInput } from './catalog.schema.ts';
+
+/** An image as a caller registers it (transport-free; v1's zod schema is checked against it). */
+export interface CreateImageInput {
+  resourceUid: string;
+  name: string;
+  description: string;
+  osFamily: string;
+  osVersion: string;
+  cpuArchitecture: CpuArchitecture;
+  virtualizationType: string;
+  rootDeviceType: string;
+  visibility: ImageVisibility;
+  ownerAccountId?: string;
+  launchPermissions: string[];
+  state: ImageState;
+  replacementImageId?: string;
+}
+
+export interface PatchImageInput {
+  name?: string;
+  description?: string;
+  osFamily?: string;
+  osVersion?: string;
+  virtualizationType?: string;
+  rootDeviceType?: string;
+  launchPermissions?: string[];
+  state?: ImageState;
+  replacementImageId?: string | null;
+}
+
+export interface ListImagesQuery {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  osFamily?: string;
+  osVersion?: string;
+  cpuArchitecture?: CpuArchitecture;
+  visibility?: ImageVisibility;
+  state?: ImageState;
+  usableBy?: string;
+}
 
 type PageRequest = { limit: number; cursor?: string };
 

@@ -59,7 +59,6 @@ export const createServerBody = z.strictObject({
   instanceTypeId: idParam.optional().describe('Overrides the MCI’s instance type for this cloud'),
   userData: userDataField.optional(),
 });
-export type CreateServerInput = z.infer<typeof createServerBody>;
 
 export const patchServerBody = z
   .strictObject({
@@ -74,7 +73,6 @@ export const patchServerBody = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
-export type PatchServerInput = z.infer<typeof patchServerBody>;
 
 export const accountParams = z.strictObject({ a: idParam });
 export const deploymentParams = z.strictObject({ a: idParam, d: idParam });

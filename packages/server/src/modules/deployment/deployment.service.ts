@@ -10,6 +10,7 @@ import {
   type Image,
   type InstanceType,
   type Principal,
+  type ServerState,
   type Warning,
 } from '@mci/core';
 import {
@@ -24,7 +25,27 @@ import { mutate } from '../../unit-of-work.ts';
 import { requireMci } from '../mci/mci.service.ts';
 import { requireCloudRef } from '../catalog/catalog.service.ts';
 import { cloudsOfLinks, linksWithSettings, requireTemplate } from '../template/template.service.ts';
-import type { CreateServerInput, PatchServerInput } from './deployment.schema.ts';
+
+/** A server as a caller asks for it (R-SRV-1..3); transport-free. */
+export interface CreateServerInput {
+  name: string;
+  serverTemplateId: string;
+  cloudId: string;
+  mciId?: string;
+  imageId?: string;
+  instanceTypeId?: string;
+  userData?: string | null;
+}
+
+/** Changes to a server (R-SRV-5 re-pointing among them); transport-free. */
+export interface PatchServerInput {
+  name?: string;
+  mciId?: string;
+  imageId?: string;
+  instanceTypeId?: string;
+  userData?: string | null;
+  state?: ServerState;
+}
 
 async function requireDeployment(db: Executor, accountId: string, id: string): Promise<DeploymentRecord> {
   const d = await serverRepository.findDeployment(db, id);
