@@ -1,7 +1,8 @@
-/** A throw-away PostgreSQL database for one bench run, created beside the server's others. */
+/** A throw-away PostgreSQL database for one bench run, on a given server or on a cluster of its own. */
 import { randomBytes } from 'node:crypto';
 import { migrateDatabase, openDatabase, type Database } from '@mci/db';
 import pg from 'pg';
+import { startThrowawayPostgres } from './throwaway-postgres.ts';
 
 export interface BenchDatabase {
   /** Connection string of the fresh database. */
@@ -13,15 +14,28 @@ export interface BenchDatabase {
 }
 
 const HOW_TO_START =
-  'Set BENCH_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server the bench may create databases on, e.g.\n' +
-  '  docker run -d --name mci-pg -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:15\n' +
-  '  BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm run bench';
+  'Give the bench a PostgreSQL server it may create databases on, e.g.\n' +
+  '  BENCH_DATABASE_URL=postgres://user:password@127.0.0.1:5432/postgres npm run bench\n' +
+  'or leave BENCH_DATABASE_URL and DATABASE_URL unset: the bench then starts a throw-away cluster itself.';
 
-/** The server to run on: BENCH_DATABASE_URL, else DATABASE_URL; a clear error when neither is set. */
-export function benchServerUrl(env: NodeJS.ProcessEnv): string {
+/** Where the bench runs: a given server, or a throw-away cluster it started (and stops at the end). */
+export interface BenchServer {
+  url: string;
+  /** How the server came to be, for the first line of the report. */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The server to run on: BENCH_DATABASE_URL, else DATABASE_URL, else a throw-away cluster of the
+ * bench's own (initdb on a free port), or a message on how to install PostgreSQL.
+ */
+export async function benchServer(env: NodeJS.ProcessEnv): Promise<BenchServer> {
   const url = env.BENCH_DATABASE_URL || env.DATABASE_URL;
-  if (!url) throw new Error(`bench: no PostgreSQL server given.\n${HOW_TO_START}`);
-  return url;
+  if (url) return { url, origin: 'given', stop: async () => {} };
+  console.log('bench: no BENCH_DATABASE_URL or DATABASE_URL: starting a throw-away PostgreSQL cluster');
+  const cluster = await startThrowawayPostgres(env);
+  return { url: cluster.url, origin: 'a throw-away cluster of its own', stop: cluster.stop };
 }
 
 /** `url` pointing at database `name` on the same server. */

@@ -4,12 +4,13 @@
  * HTTP service (target p95 < 20 ms) beside the same SQL run on a plain pg client. A third load,
  * the repository's insertImagesBulk alone, is printed (not judged) to tell its cost from the service's.
  *
- * Usage: `BENCH_DATABASE_URL=postgres://… npm run bench` (or DATABASE_URL); `BENCH_ROWS=100000`
+ * Usage: `npm run bench` starts a throw-away PostgreSQL cluster of its own (initdb in a temp dir,
+ * removed at the end) unless `BENCH_DATABASE_URL` (or DATABASE_URL) names a server; `BENCH_ROWS=100000`
  * for a quicker run. Works in a fresh `mci_bench_*` database it drops afterwards. Exits 1 on FAIL.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../packages/server/src/app.ts';
-import { benchServerUrl, createBenchDatabase, redact, type BenchDatabase } from './bench-database.ts';
+import { benchServer, createBenchDatabase, redact, type BenchDatabase } from './bench-database.ts';
 import { BENCH_ADMIN_TOKEN, createFixtures, type BenchFixtures } from './fixtures.ts';
 import {
   BATCH_SIZE,
@@ -240,15 +241,25 @@ async function runBench(bench: BenchDatabase, total: number): Promise<string[]> 
   }
 }
 
-/** Creates the database, runs the bench, always drops the database, and sets the exit code. */
+/** Creates the database (and, if none is given, a cluster), runs the bench, always cleans up, sets the exit code. */
 async function main(): Promise<void> {
   const vcOk = runVcBench();
   const total = rowsFromEnv(process.env);
-  const serverUrl = benchServerUrl(process.env);
-  const benchDb = await createBenchDatabase(serverUrl);
+  const server = await benchServer(process.env);
+  let benchDb: BenchDatabase;
+  try {
+    benchDb = await createBenchDatabase(server.url);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const cleanUp = async () => {
+    await benchDb.drop().catch(() => undefined);
+    await server.stop();
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\nbench: ${signal}, dropping ${benchDb.name}`);
-    void benchDb.drop().finally(() => process.exit(130));
+    void cleanUp().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -256,14 +267,14 @@ async function main(): Promise<void> {
     const { rows } = await benchDb.database.pool!.query<{ server_version: string }>('show server_version');
     console.log(
       `catalog bench: ${fmtInt(total)} images over 30 clouds, PostgreSQL ${rows[0].server_version} ` +
-        `(${redact(benchDb.url)}, dropped at the end)`,
+        `(${redact(benchDb.url)}, ${server.origin}; dropped at the end)`,
     );
     const failures = await runBench(benchDb, total);
     if (!vcOk) failures.push('diff/merge p95 ≥ 5 ms');
     console.log(failures.length === 0 ? '\nbench: PASS' : `\nbench: FAIL (${failures.join('; ')})`);
     process.exitCode = failures.length === 0 ? 0 : 1;
   } finally {
-    await benchDb.drop();
+    await cleanUp();
   }
 }
 

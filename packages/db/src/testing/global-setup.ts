@@ -13,9 +13,10 @@ declare module 'vitest' {
 }
 
 /**
- * Migrates one template database per run; each test file then gets a fresh copy of it
+ * Migrates one template database per run and engine; each test file then gets a fresh copy of it
  * (PGlite: a data-dir dump, ~0.8 s to load instead of ~4 s for initdb; PostgreSQL: CREATE
- * DATABASE … TEMPLATE, a file copy).
+ * DATABASE … TEMPLATE, a file copy). The PGlite template is always made, because the repository
+ * suite runs on PGlite on every run and on PostgreSQL as well when DATABASE_URL is set.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env.DATABASE_URL;
@@ -31,8 +32,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     await migrateDatabase(template);
     await template.close();
-    project.provide('pgliteDump', '');
-    return async () => {};
   }
   const dir = await mkdtemp(join(tmpdir(), 'mci-test-'));
   const database = await openDatabase({ kind: 'pglite' });

@@ -18,13 +18,27 @@ export async function withAdminClient<T>(url: string, work: (client: pg.Client) 
   }
 }
 
+/** The engines a database test runs on. */
+export type TestEngine = 'pglite' | 'postgres';
+
+/** Every engine this run can test: PGlite always, PostgreSQL too when DATABASE_URL is set. */
+export function testEngines(env: NodeJS.ProcessEnv = process.env): TestEngine[] {
+  return env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
 /**
- * A fresh, migrated database for one test file: PostgreSQL when DATABASE_URL is set, else an
- * in-memory PGlite loaded from the run's template dump. Closing drops it.
+ * A fresh, migrated database for one test file: by default PostgreSQL when DATABASE_URL is set,
+ * else an in-memory PGlite loaded from the run's template dump; `engine` picks one explicitly
+ * (see {@link testEngines}). Closing drops it.
  */
-export async function openTestDatabase(pgliteDump: string): Promise<Database> {
+export async function openTestDatabase(
+  pgliteDump: string,
+  options: { engine?: TestEngine } = {},
+): Promise<Database> {
   const url = process.env.DATABASE_URL;
-  if (url) {
+  const engine = options.engine ?? (url ? 'postgres' : 'pglite');
+  if (engine === 'postgres') {
+    if (!url) throw new Error('openTestDatabase: the postgres engine needs DATABASE_URL');
     const name = `mci_test_${randomBytes(6).toString('hex')}`;
     await withAdminClient(url, (c) => c.query(`create database ${name} template ${TEMPLATE_DATABASE}`));
     const u = new URL(url);
@@ -38,6 +52,7 @@ export async function openTestDatabase(pgliteDump: string): Promise<Database> {
       },
     };
   }
+  if (!pgliteDump) throw new Error('openTestDatabase: no PGlite template (is the global set-up configured?)');
   const dump = new Blob([await readFile(pgliteDump)]);
   return openDatabase({ kind: 'pglite', loadDataDir: dump });
 }
