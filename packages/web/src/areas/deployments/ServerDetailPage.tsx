@@ -17,7 +17,6 @@ import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
 import { Loading } from '../../ui/States.tsx';
 import { useCloudDirectory, useImage, useInstanceType } from '../catalog/queries.ts';
 import { useMci } from '../mcis/queries.ts';
-import { useSession } from '../session/session.tsx';
 import { useTemplate } from '../templates/queries.ts';
 import { serverActions } from './actions.ts';
 import { useDeployment, useServer, type Inherited, type Server, type Warning } from './queries.ts';
@@ -69,7 +68,6 @@ export function ServerDetailPage() {
 }
 
 function ServerFields({ server: v, onSaved }: { server: Server; onSaved(w: Warning[]): void }) {
-  const { can } = useSession();
   const { nameOf } = useCloudDirectory();
   const mci = useMci(v.mciId);
   const image = useImage(v.cloudId, v.imageId);
@@ -130,7 +128,7 @@ function ServerFields({ server: v, onSaved }: { server: Server; onSaved(w: Warni
           {row('Updated', new Date(v.updatedAt).toLocaleString())}
         </Table.Tbody>
       </Table>
-      {serverActions(v, can).includes('edit') && (
+      {serverActions(v).includes('edit') && (
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           <ChangeMci server={v} cloudName={cloudName} onSaved={onSaved} />
           <ChangeImage server={v} cloudName={cloudName} onSaved={onSaved} />

@@ -1,17 +1,9 @@
 import type { Can } from '../session/session.tsx';
 import type { Server } from './queries.ts';
 
-/** What a caller may do to a server, in the API's words. */
-export type ServerAction = 'launch' | 'terminate' | 'edit' | 'delete';
-
-/**
- * What the caller may do to a server: the API's `actions` when server reads carry them; until then
- * the one guess the dashboard makes, from the actor role (SPEC §1: actors run servers).
- */
-export function serverActions(server: Server, can: Can): readonly ServerAction[] {
-  const sent = (server as Server & { actions?: ServerAction[] }).actions;
-  if (sent) return sent;
-  return can('actor') ? ['launch', 'terminate', 'edit', 'delete'] : [];
+/** What the caller may do to a server: the API's `actions`, computed in core from roles and state. */
+export function serverActions(server: Server): readonly Server['actions'][number][] {
+  return server.actions;
 }
 
 /** Whether the caller may add servers to a deployment (the same guess, until the API says). */
