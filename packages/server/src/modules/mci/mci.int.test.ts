@@ -137,7 +137,8 @@ describe('MCIs: create, read, edit', () => {
     const mci = await h.build.mci(acc.id, {
       settings: [{ cloudId: cloud.id, imageId: image.id, instanceTypeId: type.id }],
     });
-    const { cloudId, imageId, instanceTypeId, userData } = (await h.call('GET', url(mci.id))).data.settings[0];
+    const { cloudId, imageId, instanceTypeId, userData } = (await h.call('GET', url(mci.id))).data
+      .settings[0];
     const same = await h.call('PUT', url(mci.id, `/settings/${cloud.id}`), {
       body: { cloudId, imageId, instanceTypeId, userData: userData ?? '#!/bin/sh' },
     });

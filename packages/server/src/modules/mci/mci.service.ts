@@ -234,7 +234,10 @@ export async function syncMciIn(
   const { tx } = uow;
   const changes: string[] = [];
   const warnings: Warning[] = [];
-  if (head.description !== desired.description || JSON.stringify(head.tags) !== JSON.stringify(desired.tags)) {
+  if (
+    head.description !== desired.description ||
+    JSON.stringify(head.tags) !== JSON.stringify(desired.tags)
+  ) {
     await mciRepository.updateRevision(tx, head.id, { description: desired.description, tags: desired.tags });
     changes.push(`MCI "${head.name}": description/tags`);
   }
