@@ -13,8 +13,7 @@ import {
   type Cloud,
   type CloudType,
   type CpuArchitecture,
-  type ImageState,
-  type ImageVisibility,
+  type CatalogImageFacts,
   type Image,
   type InstanceType,
   type Page,
@@ -24,46 +23,23 @@ import { catalogRepository, type Executor } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { mutate } from '../../unit-of-work.ts';
 
-/** An image as a caller registers it (transport-free; v1's zod schema is checked against it). */
-export interface CreateImageInput {
-  resourceUid: string;
-  name: string;
-  description: string;
-  osFamily: string;
-  osVersion: string;
-  cpuArchitecture: CpuArchitecture;
-  virtualizationType: string;
-  rootDeviceType: string;
-  visibility: ImageVisibility;
-  ownerAccountId?: string;
-  launchPermissions: string[];
-  state: ImageState;
-  replacementImageId?: string;
-}
+/** An image as a caller registers it: the cloud's facts plus access and state (transport-free). */
+export type CreateImageInput = CatalogImageFacts &
+  Pick<Image, 'visibility' | 'launchPermissions' | 'state'> & {
+    ownerAccountId?: string;
+    replacementImageId?: string;
+  };
 
-export interface PatchImageInput {
-  name?: string;
-  description?: string;
-  osFamily?: string;
-  osVersion?: string;
-  virtualizationType?: string;
-  rootDeviceType?: string;
-  launchPermissions?: string[];
-  state?: ImageState;
-  replacementImageId?: string | null;
-}
+/** What may change on a registered image. */
+export type PatchImageInput = Partial<
+  Omit<CatalogImageFacts, 'resourceUid' | 'cpuArchitecture'> &
+    Pick<Image, 'launchPermissions' | 'state' | 'replacementImageId'>
+>;
 
-export interface ListImagesQuery {
-  limit: number;
-  cursor?: string;
-  q?: string;
-  osFamily?: string;
-  osVersion?: string;
-  cpuArchitecture?: CpuArchitecture;
-  visibility?: ImageVisibility;
-  state?: ImageState;
-  usableBy?: string;
-}
+/** Filters of an image list (SPEC §5 catalog), with the page. */
+export type ListImagesQuery = { limit: number; cursor?: string; q?: string; usableBy?: string } & Partial<
+  Pick<Image, 'osFamily' | 'osVersion' | 'cpuArchitecture' | 'visibility' | 'state'>
+>;
 
 type PageRequest = { limit: number; cursor?: string };
 
