@@ -7,7 +7,7 @@
  * latest_amis: Amazon Linux, Ubuntu, Debian, RHEL, Windows, SLES, Rocky, Fedora CoreOS).
  */
 import type { CatalogImageFacts, CpuArchitecture, ImageState } from '@mci/core';
-import type { CreateImageInput } from '../packages/server/src/modules/catalog/catalog.schema.ts';
+import type { CreateImageInput } from '../packages/server/src/modules/catalog/catalog.service.ts';
 
 /** The 30 clouds the images are spread over: the AWS regions of the demo catalog. */
 export const BENCH_REGIONS = [

@@ -10,7 +10,7 @@ import { catalogRepository, newId, type Database } from '@mci/db';
 import pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { AppContext } from '../packages/server/src/context.ts';
-import type { CreateImageInput } from '../packages/server/src/modules/catalog/catalog.schema.ts';
+import type { CreateImageInput } from '../packages/server/src/modules/catalog/catalog.service.ts';
 import { createImagesBulk } from '../packages/server/src/modules/catalog/catalog.service.ts';
 import { benchImage, cloudRowRange, LOAD_CLOCK, type RowAccounts } from './catalog-rows.ts';
 

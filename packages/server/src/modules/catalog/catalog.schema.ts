@@ -136,6 +136,3 @@ export const instanceTypeParams = z.strictObject({ c: idParam, id: idParam });
 export const cloudPage = pageOf(cloudSchema);
 export const imagePage = pageOf(imageSchema);
 export const instanceTypePage = pageOf(instanceTypeSchema);
-
-// The bench builds images of the service's input type.
-export type { CreateImageInput } from './catalog.service.ts';

@@ -1,1 +1,0 @@
-export { buildProgram, main } from './main.ts';
