@@ -97,6 +97,16 @@ export const identityRepository = {
     return row && { ...toUser(row), passwordHash: row.passwordHash };
   },
 
+  /** The user's stored password hash (null: no dashboard password). */
+  async passwordHashOf(db: Executor, userId: string): Promise<string | null | undefined> {
+    const [row] = await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, userId));
+    return row?.h;
+  },
+
+  async setPasswordHash(db: Executor, userId: string, passwordHash: string): Promise<void> {
+    await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  },
+
   async findSuperuser(db: Executor): Promise<UserRecord | undefined> {
     const [row] = await db
       .select(userColumns)

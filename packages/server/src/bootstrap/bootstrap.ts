@@ -94,16 +94,9 @@ async function applyAdminPassword(
   superuser: { id: string; email: string },
   password: string,
 ): Promise<boolean> {
-  const [row] = await tx
-    .select({ passwordHash: schema.users.passwordHash })
-    .from(schema.users)
-    .where(eq(schema.users.id, superuser.id));
-  if (row?.passwordHash && (await verifyPassword(password, row.passwordHash))) return false;
-  // identityRepository has no password update yet; this is the one write of it.
-  await tx
-    .update(schema.users)
-    .set({ passwordHash: await hashPassword(password) })
-    .where(eq(schema.users.id, superuser.id));
+  const current = await identityRepository.passwordHashOf(tx, superuser.id);
+  if (current && (await verifyPassword(password, current))) return false;
+  await identityRepository.setPasswordHash(tx, superuser.id, await hashPassword(password));
   audit({
     accountId: null,
     action: 'user.password_reset',
