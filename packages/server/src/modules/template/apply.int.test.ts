@@ -42,7 +42,7 @@ describe('template push: one server-side call, all or nothing (R-ST-1, R-ST-2, R
     const again = await apply(doc, { 'if-match': first.headers.etag as string });
     expect(again.statusCode).toBe(200);
     expect(again.data.changes).toEqual([]);
-    expect(again.data.template.version).toBe(first.data.template.version);
+    expect(again.headers.etag).toBe(first.headers.etag);
     expect(await audit()).toBe(entries);
   });
 
@@ -57,12 +57,23 @@ describe('template push: one server-side call, all or nothing (R-ST-1, R-ST-2, R
     expect(res.statusCode).toBe(200);
     expect(res.data.changes).toEqual([
       `MCI "Order two": replace setting for ${b.cloud.name}`,
+      'move "Order two" to position 1',
+      'move "Order one" to position 2',
       'make "Order two" the default',
     ]);
     expect(res.data.template.links.map((l: any) => [l.mciName, l.isDefault, l.position])).toEqual([
       ['Order two', true, 1],
       ['Order one', false, 2],
     ]);
+  });
+
+  it('R-ST-2: a new order of the same links is a change (positions, version, audit)', async () => {
+    const doc = { name: 'Push reorder', mcis: [inline('Re one'), inline('Re two', b), inline('Re three')] };
+    const first = await apply(doc);
+    const res = await apply({ ...doc, mcis: [doc.mcis[0], doc.mcis[2], doc.mcis[1]] });
+    expect(res.data.changes).toEqual(['move "Re three" to position 2', 'move "Re two" to position 3']);
+    expect(res.headers.etag).not.toBe(first.headers.etag);
+    expect(res.data.template.links.map((l: any) => l.mciName)).toEqual(['Re one', 'Re three', 'Re two']);
   });
 
   it('a dry run reports the same changes and writes nothing', async () => {

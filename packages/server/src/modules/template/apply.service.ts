@@ -82,6 +82,7 @@ async function syncLinks(uow: UnitOfWork, t: TemplateRecord, mcis: MciRecord[]):
       continue;
     }
     if (link.mciId !== mci.id) changes.push(`point "${mci.name}" at r${mci.revision}`);
+    else if (link.position !== position) changes.push(`move "${mci.name}" to position ${position}`);
     await templateRepository.updateLink(uow.tx, link.id, { mciId: mci.id, position });
   }
   const links = await templateRepository.find(uow.tx, t.id);
