@@ -24,6 +24,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+// Every start here is on the embedded database in a fresh DATA_DIR, even when CI sets DATABASE_URL.
+
 /** Runs `npm start`'s entry point to its exit and returns what it printed. */
 function runToExit(env: Record<string, string | undefined>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -58,7 +60,13 @@ async function signIn(baseUrl: string, email: string, password: string | undefin
 describe('the first start and the port', () => {
   it('a fresh data dir on a busy port: exits 1 naming the port, creates and prints nothing; then on a free port prints a working one-time token', async () => {
     const dataDir = join(dir, 'fresh');
-    const env = { DATA_DIR: dataDir, SEED: 'none', ADMIN_TOKEN: undefined, ADMIN_PASSWORD: undefined };
+    const env = {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      SEED: 'none',
+      ADMIN_TOKEN: undefined,
+      ADMIN_PASSWORD: undefined,
+    };
 
     const refused = await runToExit({ ...env, PORT: String(busyPort) });
     expect(refused.code).toBe(1);
@@ -78,7 +86,13 @@ describe('the first start and the port', () => {
   });
 
   it('ADMIN_PASSWORD on a later start is the way back in when the printed password was lost', async () => {
-    const env = { DATA_DIR: join(dir, 'lost'), SEED: 'none', ADMIN_TOKEN: undefined, PORT: '0' };
+    const env = {
+      DATA_DIR: join(dir, 'lost'),
+      DATABASE_URL: '',
+      SEED: 'none',
+      ADMIN_TOKEN: undefined,
+      PORT: '0',
+    };
     const first = await startServer({ ...env, ADMIN_PASSWORD: undefined });
     expect(first.output()).toMatch(/Dashboard sign-in \(shown once\)/);
     expect(await first.stop()).toBe(0);
@@ -92,7 +106,12 @@ describe('the first start and the port', () => {
 
   it('refuses an ADMIN_PASSWORD shorter than the password minimum, before creating anything', async () => {
     const dataDir = join(dir, 'short');
-    const refused = await runToExit({ DATA_DIR: dataDir, PORT: '0', ADMIN_PASSWORD: 'short' });
+    const refused = await runToExit({
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      PORT: '0',
+      ADMIN_PASSWORD: 'short',
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/ADMIN_PASSWORD: must be at least 10 characters/);
     expect(existsSync(dataDir)).toBe(false);
