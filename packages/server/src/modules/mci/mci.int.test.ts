@@ -57,6 +57,7 @@ describe('MCIs: create, read, edit', () => {
     expect(res.statusCode).toBe(409);
     expect(res.data.code).toBe('duplicate_cloud_setting');
     expect(res.data.detail).toContain('Dup cloud');
+    expect(res.data.hint).toBe(`PUT /v1/accounts/${acc.id}/mcis/${mci.id}/settings/${cloud.id}`);
   });
 
   it('R-MCI-2: an image or instance type of another cloud is 422 naming the id; nothing is stored', async () => {
