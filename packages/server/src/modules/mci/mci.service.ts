@@ -54,6 +54,45 @@ async function validateSetting(db: Executor, accountId: string, input: SettingIn
 
 const stored = (s: SettingInput) => ({ ...s, userData: s.userData ?? null });
 
+/**
+ * Makes a HEAD's settings exactly `desired` (R-MCI-1 within `desired`, R-MCI-2/3 for each new or
+ * changed setting), in the caller's transaction; says what changed.
+ */
+async function syncSettings(
+  tx: Executor,
+  head: MciRecord,
+  desired: readonly SettingInput[],
+): Promise<{ changes: string[]; warnings: Warning[] }> {
+  const changes: string[] = [];
+  const warnings: Warning[] = [];
+  for (const [i, setting] of desired.entries()) {
+    const cloud = await requireCloudRef(tx, setting.cloudId);
+    assertNoSettingForCloud(desired.slice(0, i).map(stored), cloud);
+    const current = head.settings.find((s) => s.cloudId === setting.cloudId);
+    if (current && sameSetting(current, stored(setting))) continue;
+    warnings.push(...(await validateSetting(tx, head.accountId, setting)));
+    if (current) {
+      await mciRepository.replaceSetting(tx, head.id, stored(setting));
+      changes.push(`MCI "${head.name}": replace setting for ${cloud.name}`);
+    } else {
+      await mciRepository.insertSetting(tx, head.id, stored(setting));
+      changes.push(`MCI "${head.name}": add setting for ${cloud.name}`);
+    }
+  }
+  const kept = new Set(desired.map((s) => s.cloudId));
+  for (const current of head.settings.filter((s) => !kept.has(s.cloudId))) {
+    await mciRepository.deleteSetting(tx, head.id, current.cloudId);
+    changes.push(`MCI "${head.name}": remove setting for ${current.cloudName}`);
+  }
+  return { changes, warnings };
+}
+
+/** The content step of creating an MCI HEAD: its first settings, each checked (R-MCI-1..3). */
+export const fillSettings =
+  (settings: readonly SettingInput[]) =>
+  async ({ tx }: UnitOfWork, head: MciRecord): Promise<Warning[]> =>
+    (await syncSettings(tx, head, settings)).warnings;
+
 /** Creates an MCI HEAD with optional settings (R-MCI-1..3 for each). */
 export function createMci(
   ctx: AppContext,
@@ -62,16 +101,7 @@ export function createMci(
   input: HeadFields & { settings: SettingInput[] },
 ) {
   const { settings, ...fields } = input;
-  return mciRevisions.create(ctx, principal, accountId, fields, async ({ tx }, head) => {
-    const warnings: Warning[] = [];
-    for (const [i, setting] of settings.entries()) {
-      const cloud = await catalogRepository.findCloud(tx, setting.cloudId);
-      if (cloud) assertNoSettingForCloud(settings.slice(0, i).map(stored), cloud);
-      warnings.push(...(await validateSetting(tx, accountId, setting)));
-      await mciRepository.insertSetting(tx, head.id, stored(setting));
-    }
-    return warnings;
-  });
+  return mciRevisions.create(ctx, principal, accountId, fields, fillSettings(settings));
 }
 
 export async function addSetting(
@@ -233,7 +263,6 @@ export async function syncMciIn(
 ): Promise<{ changes: string[]; warnings: Warning[] }> {
   const { tx } = uow;
   const changes: string[] = [];
-  const warnings: Warning[] = [];
   if (
     head.description !== desired.description ||
     JSON.stringify(head.tags) !== JSON.stringify(desired.tags)
@@ -241,26 +270,8 @@ export async function syncMciIn(
     await mciRepository.updateRevision(tx, head.id, { description: desired.description, tags: desired.tags });
     changes.push(`MCI "${head.name}": description/tags`);
   }
-  const seen = new Set<string>();
-  for (const setting of desired.settings) {
-    const cloud = await requireCloudRef(tx, setting.cloudId);
-    if (seen.has(cloud.id)) assertNoSettingForCloud([stored(setting)], cloud);
-    seen.add(cloud.id);
-    const current = head.settings.find((s) => s.cloudId === setting.cloudId);
-    if (current && sameSetting(current, stored(setting))) continue;
-    warnings.push(...(await validateSetting(tx, head.accountId, setting)));
-    if (current) {
-      await mciRepository.replaceSetting(tx, head.id, stored(setting));
-      changes.push(`MCI "${head.name}": replace setting for ${cloud.name}`);
-    } else {
-      await mciRepository.insertSetting(tx, head.id, stored(setting));
-      changes.push(`MCI "${head.name}": add setting for ${cloud.name}`);
-    }
-  }
-  for (const current of head.settings.filter((s) => !seen.has(s.cloudId))) {
-    await mciRepository.deleteSetting(tx, head.id, current.cloudId);
-    changes.push(`MCI "${head.name}": remove setting for ${current.cloudName}`);
-  }
+  const synced = await syncSettings(tx, head, desired.settings);
+  changes.push(...synced.changes);
   if (changes.length > 0) await mciRevisions.touch(uow, head, 'update', changes.join('; '));
-  return { changes, warnings };
+  return { changes, warnings: synced.warnings };
 }

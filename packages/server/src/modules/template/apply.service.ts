@@ -17,7 +17,7 @@ import type { AppContext } from '../../context.ts';
 import { mutate, type UnitOfWork } from '../../unit-of-work.ts';
 import { mciRevisions } from '../mci/mci.kind.ts';
 import { importPublicationIn } from '../marketplace/import.service.ts';
-import { syncMciIn, type SettingInput } from '../mci/mci.service.ts';
+import { syncMciIn, fillSettings, type SettingInput } from '../mci/mci.service.ts';
 import { templateRevisions } from './template.kind.ts';
 
 /**
@@ -123,10 +123,7 @@ async function resolveMci(
   const head = await mciRevisions.headNamed(uow.tx, accountId, m.name);
   if (!head) {
     const { settings, ...fields } = m;
-    const created = await mciRevisions.createIn(uow, accountId, fields, async (inner, h) => {
-      const result = await syncMciIn(inner, h, { ...fields, settings });
-      return result.warnings;
-    });
+    const created = await mciRevisions.createIn(uow, accountId, fields, fillSettings(settings));
     changes.push(`create MCI "${m.name}" with ${settings.length} setting(s)`);
     warnings.push(...created.warnings);
     return created;
