@@ -1,5 +1,5 @@
 import type { RevisionFields } from '@mci/core';
-import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { newId, type ID_PREFIX } from './ids.ts';
 import type { LineageTable, RevisionTable } from './schema.ts';
@@ -122,6 +122,24 @@ export function revisionStore(
         .from(table)
         .where(and(eq(table.lineageId, lineageId), eq(table.revision, 0)));
       return row?.id;
+    },
+
+    /** The account's own HEAD of exactly this name (imported copies are not the account's own). */
+    async headNamed(db: Executor, accountId: string, name: string): Promise<RevisionBase | undefined> {
+      const [row] = await db
+        .select()
+        .from(table)
+        .where(
+          and(
+            eq(table.accountId, accountId),
+            eq(table.name, name),
+            eq(table.revision, 0),
+            isNull(table.importedFrom),
+          ),
+        )
+        .orderBy(asc(table.id))
+        .limit(1);
+      return row && toRevisionFields(row);
     },
 
     /** The account's revisions in name order, filtered; one more than `limit` (keyset paging). */

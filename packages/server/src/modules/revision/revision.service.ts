@@ -164,13 +164,6 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
     return { ...(await reload(uow.tx, id)), warnings };
   }
 
-  /** The account's editable HEAD of that exact name (not an imported copy), if there is one. */
-  async function headNamed(db: Executor, accountId: string, name: string): Promise<R | undefined> {
-    const rows = await kind.store.listRows(db, { accountId, q: name, revision: 0, limit: 100 });
-    const row = rows.find((r) => r.name === name && !r.importedFrom);
-    return row && find(db, row.id);
-  }
-
   /** Records that a HEAD changed inside a unit of work: bumps its version (ETag) and audits. */
   async function touch(uow: UnitOfWork, head: R, verb: string, summary: string): Promise<void> {
     await kind.store.updateRevision(uow.tx, head.id, {});
@@ -183,7 +176,6 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
     requireOwn,
     requireReadable,
     editableHead,
-    headNamed,
     createIn,
     touch,
     commitIn,

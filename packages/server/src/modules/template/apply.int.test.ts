@@ -76,6 +76,15 @@ describe('template push: one server-side call, all or nothing (R-ST-1, R-ST-2, R
     expect(res.data.template.links.map((l: any) => l.mciName)).toEqual(['Re one', 'Re three', 'Re two']);
   });
 
+  it('finds the HEAD of exactly that name, however many other names contain it', async () => {
+    const mine = await h.build.mci(acc.id, { name: 'Exact probe', settings: inline('x').settings });
+    for (let i = 0; i < 101; i++) await h.build.mci(acc.id, { name: `A exact probe ${i}` });
+    const res = await apply({ name: 'Push exact', mcis: [inline('Exact probe')] });
+    expect(res.statusCode).toBe(201);
+    expect(res.data.changes).not.toContain('create MCI "Exact probe" with 1 setting(s)');
+    expect(res.data.template.links[0].mciId).toBe(mine.id);
+  });
+
   it('a dry run reports the same changes and writes nothing', async () => {
     const doc = { name: 'Push dry', mcis: [inline('Dry base')] };
     const before = await audit();

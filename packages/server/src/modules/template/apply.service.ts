@@ -68,27 +68,30 @@ async function syncLinks(uow: UnitOfWork, t: TemplateRecord, mcis: MciRecord[]):
     await templateRepository.deleteLink(uow.tx, link.id);
     changes.push(`unlink "${link.mciName}"`);
   }
+  let firstLinkId = '';
   for (const [i, mci] of mcis.entries()) {
     const link = current.find((l) => l.mciLineageId === mci.lineageId);
     const position = i + 1;
+    let linkId: string;
     if (!link) {
-      await templateRepository.insertLink(uow.tx, t.id, {
+      linkId = await templateRepository.insertLink(uow.tx, t.id, {
         mciId: mci.id,
         mciLineageId: mci.lineageId,
         isDefault: false,
         position,
       });
       changes.push(`link "${mci.name}" r${mci.revision}`);
-      continue;
+    } else {
+      linkId = link.id;
+      if (link.mciId !== mci.id) changes.push(`point "${mci.name}" at r${mci.revision}`);
+      else if (link.position !== position) changes.push(`move "${mci.name}" to position ${position}`);
+      await templateRepository.updateLink(uow.tx, link.id, { mciId: mci.id, position });
     }
-    if (link.mciId !== mci.id) changes.push(`point "${mci.name}" at r${mci.revision}`);
-    else if (link.position !== position) changes.push(`move "${mci.name}" to position ${position}`);
-    await templateRepository.updateLink(uow.tx, link.id, { mciId: mci.id, position });
+    if (i === 0) firstLinkId = linkId;
   }
-  const links = await templateRepository.find(uow.tx, t.id);
-  const first = links!.links.find((l) => l.mciLineageId === mcis[0].lineageId)!;
-  if (!current.find((l) => l.id === first.id)?.isDefault) changes.push(`make "${mcis[0].name}" the default`);
-  await templateRepository.setDefaultLink(uow.tx, t.id, first.id);
+  if (!current.find((l) => l.id === firstLinkId)?.isDefault)
+    changes.push(`make "${mcis[0].name}" the default`);
+  await templateRepository.setDefaultLink(uow.tx, t.id, firstLinkId);
   return changes;
 }
 
@@ -120,7 +123,7 @@ async function resolveMci(
     }
     return mci;
   }
-  const head = await mciRevisions.headNamed(uow.tx, accountId, m.name);
+  const head = await mciRevisions.kind.store.headNamed(uow.tx, accountId, m.name);
   if (!head) {
     const { settings, ...fields } = m;
     const created = await mciRevisions.createIn(uow, accountId, fields, fillSettings(settings));
@@ -156,11 +159,12 @@ export async function applyTemplateDocument(
       const warnings: Warning[] = [];
       const mcis: MciRecord[] = [];
       for (const m of doc.mcis) mcis.push(await resolveMci(uow, principal, accountId, m, changes, warnings));
-      const existing = await templateRevisions.headNamed(uow.tx, accountId, doc.name);
+      const existing = await templateRevisions.kind.store.headNamed(uow.tx, accountId, doc.name);
       let template: TemplateRecord;
       if (!existing) {
         if (opts.expected !== undefined) assertVersion({ id: doc.name, version: 0 }, opts.expected);
-        template = await templateRevisions.createIn(uow, accountId, { ...doc }, async () => []);
+        const fields = { name: doc.name, description: doc.description, tags: doc.tags };
+        template = await templateRevisions.createIn(uow, accountId, fields, async () => []);
         changes.push(`create ServerTemplate "${doc.name}" linking ${mcis.length} MCI(s)`);
         await syncLinks(uow, template, mcis);
       } else {
