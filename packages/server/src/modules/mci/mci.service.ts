@@ -112,25 +112,17 @@ export async function addSetting(
   input: SettingInput,
   expected?: number,
 ) {
-  const { head } = await mciRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, mci) => {
-      const cloud = await requireCloudRef(tx, input.cloudId);
-      assertNoSettingForCloud(mci.settings, cloud);
-      const warnings = await validateSetting(tx, accountId, input);
-      await mciRepository.insertSetting(tx, id, stored(input));
-      return {
-        action: 'setting.add',
-        summary: `added a setting for ${cloud.name} to MCI "${mci.name}"`,
-        warnings,
-      };
-    },
-  );
-  return head;
+  return mciRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, mci) => {
+    const cloud = await requireCloudRef(tx, input.cloudId);
+    assertNoSettingForCloud(mci.settings, cloud);
+    const warnings = await validateSetting(tx, accountId, input);
+    await mciRepository.insertSetting(tx, id, stored(input));
+    return {
+      action: 'setting.add',
+      summary: `added a setting for ${cloud.name} to MCI "${mci.name}"`,
+      warnings,
+    };
+  });
 }
 
 /**
@@ -154,25 +146,17 @@ export async function replaceSetting(
     );
   }
   const setting = { ...input, cloudId };
-  const { head } = await mciRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, mci) => {
-      const current = mci.settings.find((s) => s.cloudId === cloudId);
-      if (!current) throw new NotFoundError('setting for cloud', cloudId);
-      const warnings = await validateSetting(tx, accountId, setting);
-      await mciRepository.replaceSetting(tx, id, stored(setting));
-      return {
-        action: 'setting.replace',
-        summary: `replaced the setting for ${current.cloudName} of MCI "${mci.name}"`,
-        warnings,
-      };
-    },
-  );
-  return head;
+  return mciRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, mci) => {
+    const current = mci.settings.find((s) => s.cloudId === cloudId);
+    if (!current) throw new NotFoundError('setting for cloud', cloudId);
+    const warnings = await validateSetting(tx, accountId, setting);
+    await mciRepository.replaceSetting(tx, id, stored(setting));
+    return {
+      action: 'setting.replace',
+      summary: `replaced the setting for ${current.cloudName} of MCI "${mci.name}"`,
+      warnings,
+    };
+  });
 }
 
 export async function removeSetting(
@@ -183,24 +167,16 @@ export async function removeSetting(
   cloudId: string,
   expected?: number,
 ) {
-  const { head } = await mciRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, mci) => {
-      const current = mci.settings.find((s) => s.cloudId === cloudId);
-      if (!current || !(await mciRepository.deleteSetting(tx, id, cloudId))) {
-        throw new NotFoundError('setting for cloud', cloudId);
-      }
-      return {
-        action: 'setting.remove',
-        summary: `removed the setting for ${current.cloudName} from MCI "${mci.name}"`,
-      };
-    },
-  );
-  return head;
+  return mciRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, mci) => {
+    const current = mci.settings.find((s) => s.cloudId === cloudId);
+    if (!current || !(await mciRepository.deleteSetting(tx, id, cloudId))) {
+      throw new NotFoundError('setting for cloud', cloudId);
+    }
+    return {
+      action: 'setting.remove',
+      summary: `removed the setting for ${current.cloudName} from MCI "${mci.name}"`,
+    };
+  });
 }
 
 /** R-MCI-8: lint warnings for one revision. */

@@ -170,12 +170,33 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
     audit(uow, head, verb, summary);
   }
 
+  /**
+   * A content edit of the HEAD (a setting, a link): checks role, R-MCI-4 and If-Match, runs
+   * `work`, bumps the HEAD's version and audits what `work` says it did.
+   */
+  async function editHead<T>(
+    ctx: AppContext,
+    principal: Principal,
+    accountId: string,
+    id: string,
+    expected: number | undefined,
+    work: (uow: UnitOfWork, head: R) => Promise<HeadEdit<T>>,
+  ): Promise<{ head: WithWarnings<R>; value: T | undefined }> {
+    return mutate(ctx, principal, async (uow) => {
+      const head = await editableHead(uow.tx, principal, accountId, id, expected);
+      const edit = await work(uow, head);
+      await touch(uow, head, edit.action, edit.summary);
+      return { head: { ...(await reload(uow.tx, id)), warnings: edit.warnings ?? [] }, value: edit.value };
+    });
+  }
+
   return {
     kind,
     find,
     requireOwn,
     requireReadable,
     editableHead,
+    editHead,
     createIn,
     touch,
     commitIn,
@@ -235,25 +256,16 @@ export function revisionService<R extends RevisionBase, V>(kind: RevisionKind<R,
       });
     },
 
-    /**
-     * A content edit of the HEAD (a setting, a link): checks role, R-MCI-4 and If-Match, runs
-     * `work`, bumps the HEAD's version and audits what `work` says it did.
-     */
-    async editHead<T>(
+    /** `editHead` for edits that answer the HEAD alone (most of them). */
+    async edit(
       ctx: AppContext,
       principal: Principal,
       accountId: string,
       id: string,
       expected: number | undefined,
-      work: (uow: UnitOfWork, head: R) => Promise<HeadEdit<T>>,
-    ): Promise<{ head: WithWarnings<R>; value: T | undefined }> {
-      return mutate(ctx, principal, async (uow) => {
-        const head = await editableHead(uow.tx, principal, accountId, id, expected);
-        const edit = await work(uow, head);
-        await kind.store.updateRevision(uow.tx, id, {});
-        audit(uow, head, edit.action, edit.summary);
-        return { head: { ...(await reload(uow.tx, id)), warnings: edit.warnings ?? [] }, value: edit.value };
-      });
+      work: (uow: UnitOfWork, head: R) => Promise<HeadEdit<never>>,
+    ): Promise<WithWarnings<R>> {
+      return (await editHead(ctx, principal, accountId, id, expected, work)).head;
     },
 
     async commit(

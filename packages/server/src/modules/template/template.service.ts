@@ -123,24 +123,16 @@ export async function changeLink(
   mciId: string,
   expected?: number,
 ) {
-  const { head } = await templateRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, t) => {
-      const link = requireLink(t, linkId);
-      const mci = await requireMci(tx, accountId, mciId);
-      assertSameLineage(link, mci);
-      await templateRepository.updateLink(tx, linkId, { mciId: mci.id });
-      return {
-        action: 'link.change',
-        summary: `pointed the link to "${mci.name}" at revision ${mci.revision}`,
-      };
-    },
-  );
-  return head;
+  return templateRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, t) => {
+    const link = requireLink(t, linkId);
+    const mci = await requireMci(tx, accountId, mciId);
+    assertSameLineage(link, mci);
+    await templateRepository.updateLink(tx, linkId, { mciId: mci.id });
+    return {
+      action: 'link.change',
+      summary: `pointed the link to "${mci.name}" at revision ${mci.revision}`,
+    };
+  });
 }
 
 /** R-ST-2: moves the default to a link (If-Match like every other HEAD edit). */
@@ -152,19 +144,11 @@ export async function makeDefault(
   linkId: string,
   expected?: number,
 ) {
-  const { head } = await templateRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, t) => {
-      const link = requireLink(t, linkId);
-      await templateRepository.setDefaultLink(tx, id, linkId);
-      return { action: 'link.default', summary: `made "${link.mciName}" the default MCI of "${t.name}"` };
-    },
-  );
-  return head;
+  return templateRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, t) => {
+    const link = requireLink(t, linkId);
+    await templateRepository.setDefaultLink(tx, id, linkId);
+    return { action: 'link.default', summary: `made "${link.mciName}" the default MCI of "${t.name}"` };
+  });
 }
 
 /** R-ST-2: removes a link unless it is the default (while others exist) or the last one. */
@@ -176,20 +160,12 @@ export async function removeLink(
   linkId: string,
   expected?: number,
 ) {
-  const { head } = await templateRevisions.editHead(
-    ctx,
-    principal,
-    accountId,
-    id,
-    expected,
-    async ({ tx }, t) => {
-      const link = requireLink(t, linkId);
-      assertRemovable(t.links, link);
-      await templateRepository.deleteLink(tx, linkId);
-      return { action: 'link.remove', summary: `unlinked "${link.mciName}" from "${t.name}"` };
-    },
-  );
-  return head;
+  return templateRevisions.edit(ctx, principal, accountId, id, expected, async ({ tx }, t) => {
+    const link = requireLink(t, linkId);
+    assertRemovable(t.links, link);
+    await templateRepository.deleteLink(tx, linkId);
+    return { action: 'link.remove', summary: `unlinked "${link.mciName}" from "${t.name}"` };
+  });
 }
 
 /** The template's links with their MCIs' settings, for R-ST-3 and R-SRV-2. */
