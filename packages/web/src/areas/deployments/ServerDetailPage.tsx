@@ -18,7 +18,6 @@ import { Loading } from '../../ui/States.tsx';
 import { useCloudDirectory, useImage, useInstanceType } from '../catalog/queries.ts';
 import { useMci } from '../mcis/queries.ts';
 import { useTemplate } from '../templates/queries.ts';
-import { serverActions } from './actions.ts';
 import { useDeployment, useServer, type Inherited, type Server, type Warning } from './queries.ts';
 import { InheritedBadge, ServerStateBadge } from './ServerBadges.tsx';
 import { ChangeImage, ChangeMci, ChangeState } from './ServerChanges.tsx';
@@ -128,7 +127,7 @@ function ServerFields({ server: v, onSaved }: { server: Server; onSaved(w: Warni
           {row('Updated', new Date(v.updatedAt).toLocaleString())}
         </Table.Tbody>
       </Table>
-      {serverActions(v).includes('edit') && (
+      {v.actions.includes('edit') && (
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           <ChangeMci server={v} cloudName={cloudName} onSaved={onSaved} />
           <ChangeImage server={v} cloudName={cloudName} onSaved={onSaved} />

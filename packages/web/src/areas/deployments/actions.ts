@@ -1,12 +1,7 @@
 import type { Can } from '../session/session.tsx';
 import type { Server } from './queries.ts';
 
-/** What the caller may do to a server: the API's `actions`, computed in core from roles and state. */
-export function serverActions(server: Server): readonly Server['actions'][number][] {
-  return server.actions;
-}
-
-/** Whether the caller may add servers to a deployment (the same guess, until the API says). */
+/** Whether the caller may add servers to a deployment: deployments carry no `actions`, so the actor role (SPEC §4). */
 export function canAddServers(can: Can): boolean {
   return can('actor');
 }
