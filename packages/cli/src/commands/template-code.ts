@@ -1,6 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import type { ApiClient } from '@mci/client';
+import type { ApiClient, paths, Schemas } from '@mci/client';
 import { allPages, unwrap } from '../api.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -38,16 +38,7 @@ async function expandFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-type Mci = {
-  id: string;
-  lineageId: string;
-  revision: number;
-  name: string;
-  description: string;
-  tags: string[];
-  importedFrom: string | null;
-  settings: { cloudId: string; imageId: string; instanceTypeId: string; userData: string | null }[];
-};
+type Mci = Schemas['Mci'];
 
 /** Every revision in the account named exactly `name`. */
 async function mcisNamed(client: ApiClient, a: string, name: string): Promise<Mci[]> {
@@ -73,15 +64,10 @@ function pickRevision(revisions: Mci[], spec: RevisionSpec, what: string): Mci {
 }
 
 /** One MCI of the document sent to the server: an existing revision, or an inline HEAD. */
-type DocumentMci =
-  | { mciId: string }
-  | { publicationId: string }
-  | {
-      name: string;
-      description: string;
-      tags: string[];
-      settings: { cloudId: string; imageId: string; instanceTypeId: string; userData: string | null }[];
-    };
+type ApplyBody = NonNullable<
+  paths['/v1/accounts/{a}/server-templates/apply']['post']['requestBody']
+>['content']['application/json'];
+type DocumentMci = ApplyBody['mcis'][number];
 
 /**
  * Resolves one MultiCloudImages entry to what the document sends: a revision id, a publication
