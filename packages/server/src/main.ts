@@ -4,6 +4,7 @@ import { migrateDatabase, openDatabase } from '@mci/db';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
+import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
 
 /** Why listening on HOST:PORT failed, in a sentence that says what to do about it. */
@@ -45,15 +46,13 @@ async function assertPortFree(config: Config): Promise<void> {
 /** Answers 503 until the bootstrap has finished, so no request sees a half set-up installation. */
 function holdRequestsUntilReady(app: FastifyInstance): { ready(): void } {
   let ready = false;
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (ready) return;
-    await reply.code(503).header('retry-after', '1').type('application/problem+json').send({
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: 503,
-      code: 'starting',
-      detail: 'The service is starting; try again in a moment.',
-    });
+    reply.header('retry-after', '1');
+    await sendProblem(
+      reply,
+      problem(request, 503, 'starting', 'The service is starting; try again in a moment.'),
+    );
   });
   return { ready: () => void (ready = true) };
 }

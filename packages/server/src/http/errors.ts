@@ -14,6 +14,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 interface Problem {
@@ -27,7 +28,8 @@ interface Problem {
   [extra: string]: unknown;
 }
 
-function problem(
+/** An RFC 9457 problem for this request (every error of the service has this shape). */
+export function problem(
   request: FastifyRequest,
   status: number,
   code: string,
