@@ -15,7 +15,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
-import { registerErrorHandler } from './http/errors.ts';
+import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
+import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
 import { v1Plugin } from './http/v1/index.ts';
 
 export const API_VERSION = '0.1.0';
@@ -57,8 +58,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: LIMITS.bodyBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // The client's X-Request-Id is checked before it is trusted (it goes into every log line).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors,
     ajv: undefined,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -73,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   registerErrorHandler(app);
+  registerInputGuards(app);
+  app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

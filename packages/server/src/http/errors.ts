@@ -11,8 +11,10 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -121,6 +123,20 @@ export function problemHandler(renderHint?: HintRenderer) {
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problem(request, 500, 'internal_error', 'An unexpected error occurred'));
   };
+}
+
+/**
+ * Errors fastify's router raises before any route or hook runs (a path parameter longer than
+ * allowed, a URL that does not decode): problem+json like every other error.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return sendProblem(
+    reply,
+    tooLong
+      ? problem(request, 414, 'path_too_long', 'A path segment of the URL is longer than any id')
+      : problem(request, 400, 'bad_url', 'The URL does not decode to a valid path'),
+  );
 }
 
 /** The root's error and not-found handlers (transports set their own error handler inside). */
