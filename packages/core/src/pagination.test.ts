@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.ts';
-import { decodeCursor, encodeCursor, toPage } from './pagination.ts';
+import { decodeCursor, decodeSequenceCursor, encodeCursor, toPage } from './pagination.ts';
 
 describe('keyset cursors', () => {
   it('round-trips a sort key', () => {
@@ -17,6 +17,13 @@ describe('keyset cursors', () => {
         expect((e as InputError).status).toBe(400);
         expect((e as InputError).errors?.[0].path).toBe('cursor');
       }
+    }
+  });
+
+  it('a sequence cursor takes only a whole non-negative number (a string or 1.5 is a 400, not a 500)', () => {
+    expect(decodeSequenceCursor(encodeCursor([42]))).toBe(42);
+    for (const bad of [encodeCursor(['x']), encodeCursor([1.5]), encodeCursor([-1]), encodeCursor([1e300])]) {
+      expect(() => decodeSequenceCursor(bad)).toThrow(InputError);
     }
   });
 

@@ -35,6 +35,16 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   });
 }
 
+/** A cursor over one whole-number key (a sequence number); anything else is a 400. */
+export function decodeSequenceCursor(cursor: string): number {
+  const [seq] = decodeCursor(cursor, 1);
+  if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+  throw new InputError('invalid_cursor', 'The cursor is not one this service returned', {
+    status: 400,
+    errors: [{ path: 'cursor', message: 'not a valid cursor; pass nextCursor from the previous page' }],
+  });
+}
+
 /**
  * Builds a page from `limit + 1` fetched rows: the extra row only tells that there is more.
  */

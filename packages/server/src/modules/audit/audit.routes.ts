@@ -1,7 +1,7 @@
 import {
   authorizeAccount,
   authorizeInstallation,
-  decodeCursor,
+  decodeSequenceCursor,
   NotFoundError,
   toPage,
   type Principal,
@@ -44,7 +44,7 @@ export async function listAudit(
     if (!(await identityRepository.findAccount(ctx.db, accountId)))
       throw new NotFoundError('account', accountId);
   }
-  const beforeSeq = page.cursor ? Number(decodeCursor(page.cursor, 1)[0]) : undefined;
+  const beforeSeq = page.cursor ? decodeSequenceCursor(page.cursor) : undefined;
   const rows = await auditRepository.list(ctx.db, { accountId, beforeSeq, limit: page.limit });
   const result = toPage(rows, page.limit, (e) => [e.seq]);
   return { ...result, items: result.items.map(({ seq: _seq, ...entry }) => entry) };
