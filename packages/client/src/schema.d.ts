@@ -30,76 +30,112 @@ export interface paths {
             'application/json': components['schemas']['Me'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -150,76 +186,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -241,76 +313,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -354,76 +462,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -457,76 +601,112 @@ export interface paths {
             'application/json': components['schemas']['User'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -565,76 +745,112 @@ export interface paths {
             'application/json': components['schemas']['User'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -683,76 +899,112 @@ export interface paths {
             'application/json': components['schemas']['TokenCreated'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -797,76 +1049,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -899,76 +1187,112 @@ export interface paths {
             'application/json': components['schemas']['Account'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1007,76 +1331,112 @@ export interface paths {
             'application/json': components['schemas']['Account'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1125,76 +1485,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1243,76 +1639,112 @@ export interface paths {
             'application/json': components['schemas']['Member'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1338,76 +1770,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1454,76 +1922,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1560,76 +2064,112 @@ export interface paths {
             'application/json': components['schemas']['Cloud'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1668,76 +2208,112 @@ export interface paths {
             'application/json': components['schemas']['Cloud'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1795,76 +2371,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -1926,76 +2538,112 @@ export interface paths {
             'application/json': components['schemas']['Image'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2075,76 +2723,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2184,76 +2868,112 @@ export interface paths {
             'application/json': components['schemas']['Image'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2300,76 +3020,112 @@ export interface paths {
             'application/json': components['schemas']['Image'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2414,76 +3170,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2521,76 +3313,112 @@ export interface paths {
             'application/json': components['schemas']['InstanceType'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2630,76 +3458,112 @@ export interface paths {
             'application/json': components['schemas']['InstanceType'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2748,76 +3612,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2864,76 +3764,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -2989,76 +3925,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3105,76 +4077,112 @@ export interface paths {
             'application/json': components['schemas']['MciWithWarnings'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3214,76 +4222,112 @@ export interface paths {
             'application/json': components['schemas']['Mci'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3310,76 +4354,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3419,76 +4499,112 @@ export interface paths {
             'application/json': components['schemas']['Mci'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3532,76 +4648,112 @@ export interface paths {
             'application/json': components['schemas']['Mci'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3650,76 +4802,112 @@ export interface paths {
             'application/json': components['schemas']['Mci'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3762,76 +4950,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -3876,76 +5100,112 @@ export interface paths {
             'application/json': components['schemas']['MciDiff'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4036,76 +5296,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4159,76 +5455,112 @@ export interface paths {
             'application/json': components['schemas']['MciWithWarnings'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4283,76 +5615,112 @@ export interface paths {
             'application/json': components['schemas']['MciWithWarnings'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4384,76 +5752,112 @@ export interface paths {
             'application/json': components['schemas']['Mci'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4492,76 +5896,112 @@ export interface paths {
             'application/json': components['schemas']['LintResult'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4603,76 +6043,112 @@ export interface paths {
             'application/json': components['schemas']['MciUsage'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4728,76 +6204,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4839,76 +6351,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -4948,76 +6496,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5044,76 +6628,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5153,76 +6773,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5271,76 +6927,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplateWithWarnings'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5389,76 +7081,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5501,76 +7229,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5615,76 +7379,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplateDiff'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5775,76 +7575,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -5937,76 +7773,112 @@ export interface paths {
             'application/json': components['schemas']['TemplateApplyResult'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6057,76 +7929,112 @@ export interface paths {
             'application/json': components['schemas']['MciLink'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6173,76 +8081,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6281,76 +8225,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6392,76 +8372,112 @@ export interface paths {
             'application/json': components['schemas']['ServerTemplate'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6504,76 +8520,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6622,76 +8674,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6726,76 +8814,112 @@ export interface paths {
             'application/json': components['schemas']['Deployment'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6835,76 +8959,112 @@ export interface paths {
             'application/json': components['schemas']['Deployment'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -6931,76 +9091,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7036,76 +9232,112 @@ export interface paths {
             'application/json': components['schemas']['Deployment'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7150,76 +9382,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7262,76 +9530,112 @@ export interface paths {
             'application/json': components['schemas']['Server'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7372,76 +9676,112 @@ export interface paths {
             'application/json': components['schemas']['Server'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7469,76 +9809,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7582,76 +9958,112 @@ export interface paths {
             'application/json': components['schemas']['ServerWithWarnings'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7704,76 +10116,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7822,76 +10270,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -7941,76 +10425,112 @@ export interface paths {
             'application/json': components['schemas']['PublishResult'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8074,76 +10594,112 @@ export interface paths {
             'application/json': components['schemas']['Preflight'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8183,76 +10739,112 @@ export interface paths {
             'application/json': components['schemas']['Publication'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8296,76 +10888,112 @@ export interface paths {
             'application/json': components['schemas']['Publication'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8407,76 +11035,112 @@ export interface paths {
             'application/json': components['schemas']['Publication'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8532,76 +11196,112 @@ export interface paths {
             'application/json': components['schemas']['ImportResult'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8643,76 +11343,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8747,76 +11483,112 @@ export interface paths {
             'application/json': components['schemas']['AccountGroup'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8856,76 +11628,112 @@ export interface paths {
             'application/json': components['schemas']['AccountGroup'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -8970,76 +11778,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -9083,76 +11927,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -9196,76 +12076,112 @@ export interface paths {
             'application/json': components['schemas']['Invitation'];
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -9306,76 +12222,112 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -9416,76 +12368,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
@@ -9532,76 +12520,112 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
         400: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Unauthorized: no valid session or API token */
         401: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Forbidden: the caller may not do this */
         403: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Not Found */
         404: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Conflict with the current state */
         409: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
         412: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description Content Too Large: the request body is larger than allowed */
         413: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
-        /** @description Default Response */
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
         422: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };

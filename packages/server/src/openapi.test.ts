@@ -39,4 +39,41 @@ describe('the OpenAPI document (SPEC §5)', () => {
       expect(ops).toContain(op);
     }
   });
+
+  it('documents every error answer as application/problem+json, as it is sent (RFC 9457)', async () => {
+    type Responses = Record<string, { content?: Record<string, unknown> }>;
+    const doc = (await openApiDocument()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const wrong: string[] = [];
+    let errors = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          errors++;
+          const types = Object.keys(response.content ?? {});
+          if (types.length !== 1 || types[0] !== 'application/problem+json')
+            wrong.push(`${method.toUpperCase()} ${path} ${status}: ${types.join(', ') || 'no content'}`);
+        }
+      }
+    }
+    expect(errors).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents the statuses every operation can answer (414, 415, 429, 503 and 401 included)', async () => {
+    const doc = (await openApiDocument()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const missing: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const status of ['400', '401', '404', '414', '415', '429', '503']) {
+          if (!(status in op.responses)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

@@ -36,14 +36,33 @@ export const idParam = z.string().min(1).max(100);
 export const nameField = z.string().trim().min(1).max(LIMITS.nameLength);
 export const descriptionField = z.string().max(LIMITS.descriptionLength);
 
-/** Error responses every route may give, for the OpenAPI document. */
+/** The media type of every error answer (RFC 9457). */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** One documented error status: a problem, sent as application/problem+json. */
+function problemResponse(description: string) {
+  return { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } } };
+}
+
+/**
+ * Error responses every route may give, for the OpenAPI document and the serializer (the content
+ * form makes fastify serialize by the problem media type, and the document say it). Statuses come
+ * from the one error handler (domain errors, validation, fastify's own client errors), the router
+ * (414 for an over-long path segment), the start-up gate (503) and the rate limiter (429).
+ */
 export const errorResponses = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  412: problemSchema,
-  413: problemSchema,
-  422: problemSchema,
+  400: problemResponse(
+    'Bad Request: the request is malformed or fails validation (`errors` names each field)',
+  ),
+  401: problemResponse('Unauthorized: no valid session or API token'),
+  403: problemResponse('Forbidden: the caller may not do this'),
+  404: problemResponse('Not Found'),
+  409: problemResponse('Conflict with the current state'),
+  412: problemResponse('Precondition Failed: the If-Match ETag is not the current one'),
+  413: problemResponse('Content Too Large: the request body is larger than allowed'),
+  414: problemResponse('URI Too Long: a path segment is longer than any id'),
+  415: problemResponse('Unsupported Media Type: send the body as application/json'),
+  422: problemResponse('Unprocessable Content: the request is well-formed but breaks a rule'),
+  429: problemResponse('Too Many Requests: wait for Retry-After seconds'),
+  503: problemResponse('Service Unavailable: the service is starting'),
 } as const;
