@@ -70,6 +70,8 @@ export const apiTokens = pgTable(
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
+    /** When the token last authenticated, kept to the minute (written at most once a minute). */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
 );
@@ -85,6 +87,48 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Failed sign-ins and unknown API tokens per key (`email:<address>`, `ip:<address>`,
+ * `token-ip:<address>`), shared by every server process: the counters of the throttle.
+ */
+export const authThrottle = pgTable('auth_throttle', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+  failures: integer('failures').notNull(),
+  blockedUntil: timestamp('blocked_until', { withTimezone: true, mode: 'date' }),
+  /** How many blocks in a row the key earned: each doubles the next one. */
+  lockouts: integer('lockouts').notNull().default(0),
+});
+
+/** An invitation of an email address to join an account with roles; membership exists once accepted. */
+export const memberInvitations = pgTable(
+  'member_invitations',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    roles: text('roles').array().notNull(),
+    invitedBy: text('invited_by'),
+    state: text('state').notNull().default('pending'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    // One open invitation per address and account.
+    uniqueIndex('member_invitations_pending_key')
+      .on(t.accountId, sql`lower(${t.email})`)
+      .where(sql`${t.state} = 'pending'`),
+    index('member_invitations_email_idx').on(sql`lower(${t.email})`),
+    check(
+      'member_invitations_state_check',
+      sql`${t.state} in ('pending', 'accepted', 'declined', 'cancelled', 'expired')`,
+    ),
+  ],
 );
 
 export const clouds = pgTable(
