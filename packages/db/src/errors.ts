@@ -17,6 +17,11 @@ function findPgError(err: unknown): PgErrorLike | undefined {
   return undefined;
 }
 
+/** The SQLSTATE of a database error (through drizzle's wrapping), or undefined for other errors. */
+export function sqlStateOf(err: unknown): string | undefined {
+  return findPgError(err)?.code;
+}
+
 /**
  * Translates database errors at the repository edge: unique violation → ConflictError,
  * foreign-key violation → InputError. Anything else is rethrown untouched.
@@ -38,9 +43,9 @@ export async function translateDbErrors<T>(
       });
     }
     if (pgErr?.code === '23503') {
+      // The database's own text (table and key names) stays in the log, not in the answer.
       throw new InputError('invalid_reference', `The ${what} refers to something that does not exist`, {
         cause: err,
-        details: { detail: pgErr.detail },
       });
     }
     throw err;

@@ -1,5 +1,5 @@
-import type { Principal } from '@mci/core';
-import { auditRepository, type Executor } from '@mci/db';
+import { ConflictError, DomainError, type Principal } from '@mci/core';
+import { auditRepository, sqlStateOf, type Executor } from '@mci/db';
 import type { AppContext } from './context.ts';
 
 /** The service itself acting (first start, scheduled work): audited with no user, under its name. */
@@ -45,11 +45,64 @@ export interface UnitOfWork {
 }
 
 /**
+ * What a lost race looks like from inside a transaction on PostgreSQL: a serialization failure or
+ * deadlock (the database chose a loser), or a unique / foreign-key violation that the service's
+ * own checks did not see because a concurrent transaction committed in between.
+ */
+const RACE_STATES: Record<string, string> = {
+  '40001': 'serialization failure',
+  '40P01': 'deadlock',
+  '23505': 'unique violation',
+  '23503': 'foreign-key violation',
+};
+
+/** How often a change that lost a race is run again before the caller gets a 409. */
+export const RACE_ATTEMPTS = 4;
+
+/** The race a raw database error stands for, or undefined (domain errors are answers, not races). */
+function raceOf(error: unknown): string | undefined {
+  if (error instanceof DomainError) return undefined;
+  const state = sqlStateOf(error);
+  return state ? RACE_STATES[state] : undefined;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
  * Runs one change as one transaction with its audit entries: either the change and its entries
  * are committed together, or (on any error) neither is. This is the single place that opens
  * write transactions for services, so an outbox of events can be added here later.
+ *
+ * A change that loses a race with a concurrent one is run again from the start, on a fresh
+ * transaction that sees what the winner committed: its own checks then give the answer the rules
+ * say (404 for a deployment deleted meanwhile, 409 for an MCI linked meanwhile, 200 with the copy
+ * another import just made — R-IMP-2). `work` must therefore keep its effects inside `uow.tx`.
+ * Only when every attempt loses does the caller get a 409 `concurrent_change`, never a 500.
  */
 export async function mutate<T>(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  work: (uow: UnitOfWork) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(ctx, actor, work);
+    } catch (error) {
+      const race = raceOf(error);
+      if (!race) throw error;
+      if (attempt >= RACE_ATTEMPTS) {
+        throw new ConflictError(
+          'concurrent_change',
+          `Another request changed the same data at the same time (${race}); try again`,
+          { cause: error },
+        );
+      }
+      await pause(Math.random() * 10 * attempt);
+    }
+  }
+}
+
+async function runOnce<T>(
   ctx: Pick<AppContext, 'db' | 'clock'>,
   actor: Actor,
   work: (uow: UnitOfWork) => Promise<T>,

@@ -1,3 +1,5 @@
+import { NotFoundError } from '@mci/core';
+import { identityRepository } from '@mci/db';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { auditRoutes } from '../../modules/audit/audit.routes.ts';
@@ -19,6 +21,7 @@ import { renderV1Hint } from './hints.ts';
 export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   registerAuthentication(v1, ctx);
+  registerAccountExistence(v1, ctx);
   v1.setErrorHandler(problemHandler(renderV1Hint));
   identityRoutes(v1, ctx);
   catalogRoutes(v1, ctx);
@@ -27,4 +30,20 @@ export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): 
   templateRoutes(v1, ctx);
   deploymentRoutes(v1, ctx);
   marketplaceRoutes(v1, ctx);
+}
+
+/**
+ * The superuser may act in any account, so for them (and only when they are not a member) an
+ * account id in the path is checked to exist: a missing account is a 404 before any service
+ * runs, never a foreign-key failure. Members' accounts exist by construction.
+ */
+function registerAccountExistence(v1: FastifyInstance, ctx: AppContext): void {
+  v1.addHook('preHandler', async (request) => {
+    const accountId = (request.params as { a?: unknown } | undefined)?.a;
+    const principal = request.principal;
+    if (typeof accountId !== 'string' || !principal?.isSuperuser) return;
+    if (principal.memberships.has(accountId)) return;
+    if (!(await identityRepository.findAccount(ctx.db, accountId)))
+      throw new NotFoundError('account', accountId);
+  });
 }

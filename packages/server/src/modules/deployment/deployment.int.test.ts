@@ -258,6 +258,29 @@ describe('servers (R-SRV-1..6)', () => {
   });
 });
 
+describe('races (PostgreSQL runs these concurrently; PGlite one after another)', () => {
+  it('deleting a deployment while 15 servers are created in it: each creation is 201 or 404, never a 500', async () => {
+    const { t } = await template();
+    const d = (await h.call('POST', aUrl('/deployments'), { body: { name: 'Doomed' } })).data;
+    const creations = Array.from({ length: 15 }, (_, i) =>
+      h.call('POST', aUrl(`/deployments/${d.id}/servers`), {
+        body: { name: `s${i}`, serverTemplateId: t.id, cloudId: east.cloud.id },
+      }),
+    );
+    const deletion = h.call('DELETE', aUrl(`/deployments/${d.id}`));
+    const answers = await Promise.all([...creations, deletion]);
+    const statuses = answers.slice(0, 15).map((r) => r.statusCode);
+    expect(
+      statuses.every((s) => s === 201 || s === 404),
+      statuses.join(','),
+    ).toBe(true);
+    expect(answers[15].statusCode).toBe(204);
+    expect((await h.call('GET', aUrl(`/deployments/${d.id}`))).statusCode).toBe(404);
+    for (const r of answers.slice(0, 15).filter((r) => r.statusCode === 404))
+      expect(r.data).toMatchObject({ code: 'not_found', resource: 'deployment' });
+  });
+});
+
 describe('server actions', () => {
   it('§4: server reads, lists and answers say what the caller may do, from roles and state', async () => {
     const { t } = await template();

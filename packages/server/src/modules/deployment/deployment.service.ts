@@ -47,8 +47,13 @@ export interface PatchServerInput {
   state?: ServerState;
 }
 
-async function requireDeployment(db: Executor, accountId: string, id: string): Promise<DeploymentRecord> {
-  const d = await serverRepository.findDeployment(db, id);
+async function requireDeployment(
+  db: Executor,
+  accountId: string,
+  id: string,
+  lock?: 'share' | 'update',
+): Promise<DeploymentRecord> {
+  const d = await serverRepository.findDeployment(db, id, lock);
   if (!d || d.accountId !== accountId) throw new NotFoundError('deployment', id);
   return d;
 }
@@ -131,7 +136,7 @@ export async function updateDeployment(
 export async function deleteDeployment(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'deployment.write');
   await mutate(ctx, principal, async ({ tx, audit }) => {
-    const d = await requireDeployment(tx, accountId, id);
+    const d = await requireDeployment(tx, accountId, id, 'update');
     assertDeploymentDeletable(d, await serverRepository.listServers(tx, { deploymentId: id, limit: 10_000 }));
     await serverRepository.deleteDeployment(tx, id);
     audit({
@@ -169,7 +174,7 @@ export async function createServer(
 ): Promise<ServerRecord> {
   authorizeAccount(principal, accountId, 'server.write');
   return mutate(ctx, principal, async ({ tx, audit }) => {
-    await requireDeployment(tx, accountId, deploymentId);
+    await requireDeployment(tx, accountId, deploymentId, 'share');
     const template = await requireTemplate(tx, accountId, input.serverTemplateId).catch(() => {
       throw new InputError(
         'template_not_found',

@@ -511,3 +511,41 @@ describe('audit of sharing', () => {
     expect(mAudit).toEqual(expect.arrayContaining(['import.create', 'group.join', 'invitation.received']));
   });
 });
+
+describe('races (PostgreSQL runs these concurrently; PGlite one after another)', () => {
+  it('R-IMP-2: ten simultaneous imports of one publication: one 201, nine 200 with the same copy, never a 500', async () => {
+    const { r1 } = await committedMci('Raced import');
+    const p = (await publish({ sourceId: r1.id })).data.publication;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.call('POST', a(M, '/imports'), { token: lib.token, body: { publicationId: p.id } }),
+      ),
+    );
+    const statuses = answers.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((r) => r.data.id)).size).toBe(1);
+  });
+
+  it('deleting an MCI lineage while templates link it: the delete is 204 or 409, each link 201 or 4xx, never a 500', async () => {
+    const { head, r1 } = await committedMci('Raced delete');
+    const links = Array.from({ length: 6 }, (_, i) =>
+      h.call('POST', a(P, '/server-templates'), {
+        token: pub.token,
+        body: { name: `Raced linker ${i}`, mciIds: [r1.id] },
+      }),
+    );
+    const answers = await Promise.all([
+      ...links,
+      h.call('DELETE', a(P, `/mcis/${head.id}`), { token: pub.token }),
+    ]);
+    const statuses = answers.map((r) => r.statusCode);
+    expect(
+      statuses.every((s) => s < 500),
+      statuses.join(','),
+    ).toBe(true);
+    const deleted = statuses[6] === 204;
+    const linked = statuses.slice(0, 6).filter((s) => s === 201).length;
+    // Either the MCI is gone and no template links it, or it stayed because one did.
+    expect(deleted ? linked === 0 : statuses[6] === 409).toBe(true);
+  });
+});
