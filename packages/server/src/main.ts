@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
 import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 /** Why listening on HOST:PORT failed, in a sentence that says what to do about it. */
 function listenProblem(error: unknown, config: Config): Error {
@@ -79,7 +80,11 @@ function printSecrets(boot: BootstrapResult, config: Config, url: string): void 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   await assertPortFree(config);
-  if (!config.DATABASE_URL) await mkdir(config.DATA_DIR, { recursive: true });
+  if (!config.DATABASE_URL) {
+    await mkdir(config.DATA_DIR, { recursive: true });
+    // Held until this process ends (released on exit; a kill -9's lock is taken over next start).
+    lockDataDir(config.DATA_DIR);
+  }
   const database = await openDatabase(
     config.DATABASE_URL
       ? { kind: 'postgres', url: config.DATABASE_URL }
