@@ -1,9 +1,17 @@
 import type { Principal, Role } from '@mci/core';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
-import { accounts, apiTokens, memberships, sessions, users } from './schema.ts';
+import {
+  accounts,
+  apiTokens,
+  authThrottle,
+  memberInvitations,
+  memberships,
+  sessions,
+  users,
+} from './schema.ts';
 
 export interface UserRecord {
   id: string;
@@ -33,6 +41,36 @@ export interface TokenRecord {
   userId: string;
   name: string;
   createdAt: string;
+}
+
+/** A token as its owner lists it: never the secret or its hash. */
+export interface TokenInfo extends TokenRecord {
+  lastUsedAt: string | null;
+}
+
+/** A token's last use is written only when the stored one is older than this (one write a minute). */
+export const TOKEN_LAST_USED_PRECISION_MS = 60_000;
+
+export type MemberInvitationState = 'pending' | 'accepted' | 'declined' | 'cancelled' | 'expired';
+
+export interface MemberInvitationRecord {
+  id: string;
+  accountId: string;
+  accountName: string;
+  email: string;
+  roles: Role[];
+  state: MemberInvitationState;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+}
+
+/** One throttle rule: `limit` failures per `windowMs`, then blocks that double up to `lockoutMaxMs`. */
+export interface ThrottleRule {
+  limit: number;
+  windowMs: number;
+  lockoutMs: number;
+  lockoutMaxMs: number;
 }
 
 const userColumns = {
@@ -256,6 +294,46 @@ export const identityRepository = {
     return { ...row, createdAt: row.createdAt.toISOString() };
   },
 
+  /** A user's tokens in id order (keyset), as metadata only. */
+  async listTokens(
+    db: Executor,
+    userId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<TokenInfo[]> {
+    const rows = await db
+      .select({
+        id: apiTokens.id,
+        userId: apiTokens.userId,
+        name: apiTokens.name,
+        createdAt: apiTokens.createdAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+      })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, userId), after ? gt(apiTokens.id, after) : undefined))
+      .orderBy(asc(apiTokens.id))
+      .limit(limit + 1);
+    return rows.map((r) => ({
+      ...r,
+      createdAt: r.createdAt.toISOString(),
+      lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    }));
+  },
+
+  /** Deletes a token of this user; undefined when the user has no such token. */
+  async deleteToken(db: Executor, userId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    const [row] = await db
+      .delete(apiTokens)
+      .where(and(eq(apiTokens.userId, userId), eq(apiTokens.id, tokenId)))
+      .returning({
+        id: apiTokens.id,
+        userId: apiTokens.userId,
+        name: apiTokens.name,
+        createdAt: apiTokens.createdAt,
+      });
+    return row && { ...row, createdAt: row.createdAt.toISOString() };
+  },
+
   async hasTokenHash(db: Executor, tokenHash: string): Promise<boolean> {
     const rows = await db
       .select({ id: apiTokens.id })
@@ -275,23 +353,45 @@ export const identityRepository = {
     await db.delete(sessions).where(eq(sessions.idHash, idHash));
   },
 
-  /** The principal behind an API token hash or a live session hash, with its memberships. */
+  /**
+   * The principal behind an API token hash or a live session hash, with its memberships. With
+   * `now`, a token's last use is recorded when the stored one is older than a minute: a single
+   * conditional UPDATE, so a busy token costs one write a minute, not one a request.
+   */
   async findPrincipal(
     db: Executor,
-    credential: { tokenHash: string } | { sessionHash: string; now: Date },
+    credential: { tokenHash: string; now?: Date } | { sessionHash: string; now: Date },
   ): Promise<Principal | undefined> {
-    const [row] =
-      'tokenHash' in credential
-        ? await db
-            .select(userColumns)
-            .from(apiTokens)
-            .innerJoin(users, eq(users.id, apiTokens.userId))
-            .where(eq(apiTokens.tokenHash, credential.tokenHash))
-        : await db
-            .select(userColumns)
-            .from(sessions)
-            .innerJoin(users, eq(users.id, sessions.userId))
-            .where(and(eq(sessions.idHash, credential.sessionHash), gt(sessions.expiresAt, credential.now)));
+    let row: { id: string; email: string; isSuperuser: boolean } | undefined;
+    if ('tokenHash' in credential) {
+      const [found] = await db
+        .select({ ...userColumns, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(eq(apiTokens.tokenHash, credential.tokenHash));
+      row = found;
+      const now = credential.now;
+      if (found && now) {
+        const stale = new Date(now.getTime() - TOKEN_LAST_USED_PRECISION_MS);
+        if (!found.lastUsedAt || found.lastUsedAt < stale) {
+          await db
+            .update(apiTokens)
+            .set({ lastUsedAt: now })
+            .where(
+              and(
+                eq(apiTokens.id, found.tokenId),
+                or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale)),
+              ),
+            );
+        }
+      }
+    } else {
+      [row] = await db
+        .select(userColumns)
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.idHash, credential.sessionHash), gt(sessions.expiresAt, credential.now)));
+    }
     if (!row) return undefined;
     return {
       userId: row.id,
@@ -299,5 +399,241 @@ export const identityRepository = {
       isSuperuser: row.isSuperuser,
       memberships: await this.membershipsOf(db, row.id),
     };
+  },
+};
+
+function toInvitation(
+  r: typeof memberInvitations.$inferSelect & { accountName: string },
+  now: Date,
+): MemberInvitationRecord {
+  const expired = r.state === 'pending' && r.expiresAt <= now;
+  return {
+    id: r.id,
+    accountId: r.accountId,
+    accountName: r.accountName,
+    email: r.email,
+    roles: r.roles as Role[],
+    state: expired ? 'expired' : (r.state as MemberInvitationState),
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+    decidedAt: r.decidedAt?.toISOString() ?? null,
+  };
+}
+
+const invitationColumns = {
+  id: memberInvitations.id,
+  accountId: memberInvitations.accountId,
+  email: memberInvitations.email,
+  roles: memberInvitations.roles,
+  invitedBy: memberInvitations.invitedBy,
+  state: memberInvitations.state,
+  createdAt: memberInvitations.createdAt,
+  expiresAt: memberInvitations.expiresAt,
+  decidedAt: memberInvitations.decidedAt,
+  accountName: accounts.name,
+};
+
+/** Invitations of email addresses to become members of an account (accepted by that address's user). */
+export const memberInvitationRepository = {
+  /**
+   * A new pending invitation. A pending one for the same account and address that has expired is
+   * closed first; an open one is a conflict.
+   */
+  async insert(
+    db: Executor,
+    input: { accountId: string; email: string; roles: Role[]; invitedBy: string | null; expiresAt: Date },
+    now: Date,
+  ): Promise<MemberInvitationRecord> {
+    await db
+      .update(memberInvitations)
+      .set({ state: 'expired', decidedAt: now })
+      .where(
+        and(
+          eq(memberInvitations.accountId, input.accountId),
+          sql`lower(${memberInvitations.email}) = lower(${input.email})`,
+          eq(memberInvitations.state, 'pending'),
+          lte(memberInvitations.expiresAt, now),
+        ),
+      );
+    const id = await translateDbErrors(
+      'member invitation',
+      async () => {
+        const [row] = await db
+          .insert(memberInvitations)
+          .values({ id: newId('memberInvitation'), ...input, createdAt: now })
+          .returning({ id: memberInvitations.id });
+        return row.id;
+      },
+      {
+        member_invitations_pending_key: {
+          path: 'email',
+          message: `${input.email} already has an open invitation to this account`,
+        },
+      },
+    );
+    return (await this.find(db, { id }, now))!;
+  },
+
+  async find(
+    db: Executor,
+    where: { id: string; accountId?: string; email?: string },
+    now: Date,
+  ): Promise<MemberInvitationRecord | undefined> {
+    const [row] = await db
+      .select(invitationColumns)
+      .from(memberInvitations)
+      .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
+      .where(
+        and(
+          eq(memberInvitations.id, where.id),
+          where.accountId ? eq(memberInvitations.accountId, where.accountId) : undefined,
+          where.email ? sql`lower(${memberInvitations.email}) = lower(${where.email})` : undefined,
+        ),
+      );
+    return row && toInvitation(row, now);
+  },
+
+  /** An account's open invitations (expired ones too, until closed), oldest first. */
+  async listForAccount(
+    db: Executor,
+    accountId: string,
+    page: { after?: string; limit: number },
+    now: Date,
+  ): Promise<MemberInvitationRecord[]> {
+    const rows = await db
+      .select(invitationColumns)
+      .from(memberInvitations)
+      .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
+      .where(
+        and(
+          eq(memberInvitations.accountId, accountId),
+          eq(memberInvitations.state, 'pending'),
+          page.after ? gt(memberInvitations.id, page.after) : undefined,
+        ),
+      )
+      .orderBy(asc(memberInvitations.id))
+      .limit(page.limit + 1);
+    return rows.map((r) => toInvitation(r, now));
+  },
+
+  /** The open, unexpired invitations addressed to this email, oldest first. */
+  async listForEmail(
+    db: Executor,
+    email: string,
+    page: { after?: string; limit: number },
+    now: Date,
+  ): Promise<MemberInvitationRecord[]> {
+    const rows = await db
+      .select(invitationColumns)
+      .from(memberInvitations)
+      .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
+      .where(
+        and(
+          sql`lower(${memberInvitations.email}) = lower(${email})`,
+          eq(memberInvitations.state, 'pending'),
+          gt(memberInvitations.expiresAt, now),
+          page.after ? gt(memberInvitations.id, page.after) : undefined,
+        ),
+      )
+      .orderBy(asc(memberInvitations.id))
+      .limit(page.limit + 1);
+    return rows.map((r) => toInvitation(r, now));
+  },
+
+  /**
+   * Moves a pending, unexpired invitation to `state`; answers whether it did. The condition is in
+   * the UPDATE, so of two concurrent decisions exactly one wins.
+   */
+  async decide(
+    db: Executor,
+    id: string,
+    state: 'accepted' | 'declined' | 'cancelled',
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(memberInvitations)
+      .set({ state, decidedAt: now })
+      .where(
+        and(
+          eq(memberInvitations.id, id),
+          eq(memberInvitations.state, 'pending'),
+          state === 'cancelled' ? undefined : gt(memberInvitations.expiresAt, now),
+        ),
+      )
+      .returning({ id: memberInvitations.id });
+    return rows.length > 0;
+  },
+};
+
+/**
+ * The sign-in and token throttle's counters, in the database so that every server process on one
+ * PostgreSQL sees the same ones. Each call is one statement that commits on its own.
+ */
+export const authThrottleRepository = {
+  /**
+   * Counts an attempt for `key` and answers whether it may go ahead. A blocked key is refused
+   * without counting; an attempt past `rule.limit` in the window is refused and blocks the key for
+   * `lockoutMs`, doubled for every block the key earned since it was last quiet for a window (up to
+   * `lockoutMaxMs`). The next window starts when a block ends.
+   */
+  async reserve(
+    db: Executor,
+    key: string,
+    rule: ThrottleRule,
+    now: Date,
+  ): Promise<{ allowed: boolean; blockedUntil: Date | null; failures: number }> {
+    const t = authThrottle;
+    const at = sql`${now.toISOString()}::timestamptz`;
+    const ms = (n: number) => sql`(${n}::bigint * interval '1 millisecond')`;
+    const blocked = sql`(${t.blockedUntil} is not null and ${t.blockedUntil} > ${at})`;
+    const fresh = sql`(${t.windowStart} + ${ms(rule.windowMs)} <= ${at})`;
+    const cool = sql`(${t.blockedUntil} is null or ${t.blockedUntil} + ${ms(rule.windowMs)} <= ${at})`;
+    const next = sql`(case when ${fresh} then 1 else ${t.failures} + 1 end)`;
+    const over = sql`(${next} > ${rule.limit}::int)`;
+    const streak = sql`(case when ${cool} then 0 else ${t.lockouts} end)`;
+    const blockEnd = sql`(${at} + least(${rule.lockoutMs}::bigint * power(2, least(${streak}, 30))::bigint, ${rule.lockoutMaxMs}::bigint) * interval '1 millisecond')`;
+    const [row] = await db
+      .insert(t)
+      .values({ key, windowStart: now, failures: 1 })
+      .onConflictDoUpdate({
+        target: t.key,
+        set: {
+          failures: sql`case when ${blocked} then ${t.failures} when ${over} then 0 else ${next} end`,
+          windowStart: sql`case when ${blocked} then ${t.windowStart} when ${over} then ${blockEnd}
+                                when ${fresh} then ${at} else ${t.windowStart} end`,
+          blockedUntil: sql`case when ${blocked} or not ${over} then ${t.blockedUntil} else ${blockEnd} end`,
+          lockouts: sql`case when ${blocked} then ${t.lockouts} when ${over} then ${streak} + 1 else ${streak} end`,
+        },
+      })
+      .returning({ failures: t.failures, blockedUntil: t.blockedUntil });
+    const allowed = !row.blockedUntil || row.blockedUntil <= now;
+    return { allowed, blockedUntil: allowed ? null : row.blockedUntil, failures: row.failures };
+  },
+
+  /** Gives back one counted attempt (it turned out to be a success). */
+  async release(db: Executor, key: string): Promise<void> {
+    await db
+      .update(authThrottle)
+      .set({ failures: sql`greatest(${authThrottle.failures} - 1, 0)` })
+      .where(eq(authThrottle.key, key));
+  },
+
+  /** Forgets a key (a successful sign-in clears its address's failures). */
+  async clear(db: Executor, key: string): Promise<void> {
+    await db.delete(authThrottle).where(eq(authThrottle.key, key));
+  },
+
+  /** Drops the counters that hold nothing any more (quiet for a window, no block in force or recent). */
+  async prune(db: Executor, windowMs: number, now: Date): Promise<void> {
+    const t = authThrottle;
+    const before = new Date(now.getTime() - windowMs);
+    await db
+      .delete(t)
+      .where(
+        and(
+          sql`${t.windowStart} <= ${before}`,
+          or(isNull(t.blockedUntil), sql`${t.blockedUntil} <= ${before}`),
+        ),
+      );
   },
 };

@@ -20,6 +20,7 @@ export const ID_PREFIX = {
   server: 'srv',
   group: 'grp',
   invitation: 'inv',
+  memberInvitation: 'min',
   publication: 'pub',
 } as const;
 
