@@ -33,7 +33,7 @@ export interface ImageFilter {
   limit: number;
 }
 
-function toCloud(r: typeof clouds.$inferSelect): Cloud {
+export function toCloud(r: typeof clouds.$inferSelect): Cloud {
   return {
     id: r.id,
     name: r.name,
@@ -43,7 +43,7 @@ function toCloud(r: typeof clouds.$inferSelect): Cloud {
   };
 }
 
-function toImage(r: typeof images.$inferSelect): Image {
+export function toImage(r: typeof images.$inferSelect): Image {
   return {
     id: r.id,
     cloudId: r.cloudId,
@@ -64,7 +64,7 @@ function toImage(r: typeof images.$inferSelect): Image {
   };
 }
 
-function toInstanceType(r: typeof instanceTypes.$inferSelect): InstanceType {
+export function toInstanceType(r: typeof instanceTypes.$inferSelect): InstanceType {
   return {
     id: r.id,
     cloudId: r.cloudId,

@@ -10,3 +10,4 @@ export * from './template.repository.ts';
 export * from './server.repository.ts';
 export * from './marketplace.repository.ts';
 export * from './revision-store.ts';
+export * from './placement.repository.ts';

@@ -15,6 +15,7 @@ import {
 } from '@mci/core';
 import {
   catalogRepository,
+  placementRepository,
   serverRepository,
   type DeploymentRecord,
   type Executor,
@@ -164,6 +165,38 @@ async function catalogFacts(db: Executor, imageIds: (string | undefined)[], type
   return { images, instanceTypes };
 }
 
+/**
+ * The facts resolving a new server reads (one statement for the template's links, their settings
+ * for the cloud and those images and types), plus any image or type the caller names. When no
+ * link covers the cloud, R-SRV-1's refusal lists the clouds the template does support, so only
+ * then are all the links' settings read.
+ */
+async function placementFactsFor(tx: Executor, accountId: string, input: CreateServerInput) {
+  const found = await placementRepository.placementFacts(tx, input.serverTemplateId, input.cloudId);
+  if (!found) await requireCloudRef(tx, input.cloudId);
+  if (!found || found.templateAccountId !== accountId) {
+    throw new InputError(
+      'template_not_found',
+      `server template ${input.serverTemplateId} does not exist in this account`,
+      { errors: [{ path: 'serverTemplateId', message: 'no such template in this account' }] },
+    );
+  }
+  if (found.links.every((l) => l.settings.length === 0)) {
+    const links = await linksWithSettings(tx, await requireTemplate(tx, accountId, input.serverTemplateId));
+    resolveServerImage({
+      ...found,
+      accountId,
+      links,
+      request: input,
+      cloudsById: cloudsOfLinks(links),
+    });
+  }
+  const extra = await catalogFacts(tx, [input.imageId], [input.instanceTypeId]);
+  for (const [id, image] of extra.images) found.images.set(id, image);
+  for (const [id, type] of extra.instanceTypes) found.instanceTypes.set(id, type);
+  return found;
+}
+
 /** R-SRV-1..4, R-SRV-6: resolves and pins the server's MCI, image, instance type and user data. */
 export async function createServer(
   ctx: AppContext,
@@ -175,31 +208,21 @@ export async function createServer(
   authorizeAccount(principal, accountId, 'server.write');
   return mutate(ctx, principal, async ({ tx, audit }) => {
     await requireDeployment(tx, accountId, deploymentId, 'share');
-    const template = await requireTemplate(tx, accountId, input.serverTemplateId).catch(() => {
-      throw new InputError(
-        'template_not_found',
-        `server template ${input.serverTemplateId} does not exist in this account`,
-        {
-          errors: [{ path: 'serverTemplateId', message: 'no such template in this account' }],
-        },
-      );
+    const { cloud, links, ...facts } = await placementFactsFor(tx, accountId, input);
+    const resolved = resolveServerImage({
+      accountId,
+      cloud,
+      links,
+      request: input,
+      cloudsById: new Map([[cloud.id, cloud]]),
+      ...facts,
     });
-    const cloud = await requireCloudRef(tx, input.cloudId);
-    const links = await linksWithSettings(tx, template);
-    const settings = links.flatMap((l) => l.settings).filter((s) => s.cloudId === cloud.id);
-    const facts = await catalogFacts(
-      tx,
-      [...settings.map((s) => s.imageId), input.imageId],
-      [...settings.map((s) => s.instanceTypeId), input.instanceTypeId],
-    );
-    const cloudsById = cloudsOfLinks(links);
-    const resolved = resolveServerImage({ accountId, cloud, links, request: input, cloudsById, ...facts });
     const server = await serverRepository.insertServer(tx, {
       deploymentId,
       accountId,
       name: input.name,
       cloudId: cloud.id,
-      serverTemplateId: template.id,
+      serverTemplateId: input.serverTemplateId,
       ...resolved,
     });
     audit({

@@ -1,0 +1,84 @@
+import type { Cloud, Image, InstanceType, ResolutionLink } from '@mci/core';
+import { and, asc, eq } from 'drizzle-orm';
+import { toCloud, toImage, toInstanceType } from './catalog.repository.ts';
+import type { Executor } from './database.ts';
+import { clouds, images, instanceTypes, mciSettings, serverTemplates, templateLinks } from './schema.ts';
+
+/**
+ * What placing a server of a template in a cloud needs (R-SRV-1..3, R-SRV-6), read in one
+ * statement: the cloud, the template's owner, its links by position each with its setting for
+ * that cloud only (not every setting of every linked MCI), and those settings' images and
+ * instance types.
+ */
+export interface PlacementFacts {
+  cloud: Cloud;
+  /** The template's account, or null when there is no such template. */
+  templateAccountId: string | null;
+  /** Every link of the template; `settings` holds at most the one for the cloud. */
+  links: ResolutionLink[];
+  images: Map<string, Image>;
+  instanceTypes: Map<string, InstanceType>;
+}
+
+export const placementRepository = {
+  /** The facts for one cloud, or undefined when the cloud does not exist. */
+  async placementFacts(
+    db: Executor,
+    templateId: string,
+    cloudId: string,
+  ): Promise<PlacementFacts | undefined> {
+    const rows = await db
+      .select({
+        cloud: clouds,
+        templateAccountId: serverTemplates.accountId,
+        link: {
+          id: templateLinks.id,
+          mciId: templateLinks.mciId,
+          mciLineageId: templateLinks.mciLineageId,
+          isDefault: templateLinks.isDefault,
+          position: templateLinks.position,
+        },
+        setting: mciSettings,
+        image: images,
+        instanceType: instanceTypes,
+      })
+      .from(clouds)
+      .leftJoin(serverTemplates, eq(serverTemplates.id, templateId))
+      .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
+      .leftJoin(
+        mciSettings,
+        and(eq(mciSettings.mciId, templateLinks.mciId), eq(mciSettings.cloudId, clouds.id)),
+      )
+      .leftJoin(images, eq(images.id, mciSettings.imageId))
+      .leftJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
+      .where(eq(clouds.id, cloudId))
+      .orderBy(asc(templateLinks.position));
+    if (rows.length === 0) return undefined;
+    const facts: PlacementFacts = {
+      cloud: toCloud(rows[0].cloud),
+      templateAccountId: rows[0].templateAccountId,
+      links: [],
+      images: new Map(),
+      instanceTypes: new Map(),
+    };
+    for (const { link, setting, image, instanceType } of rows) {
+      if (!link) continue;
+      facts.links.push({
+        ...link,
+        settings: setting
+          ? [
+              {
+                cloudId: setting.cloudId,
+                imageId: setting.imageId,
+                instanceTypeId: setting.instanceTypeId,
+                userData: setting.userData,
+              },
+            ]
+          : [],
+      });
+      if (image) facts.images.set(image.id, toImage(image));
+      if (instanceType) facts.instanceTypes.set(instanceType.id, toInstanceType(instanceType));
+    }
+    return facts;
+  },
+};
