@@ -1,4 +1,4 @@
-import type { Cloud, Image, InstanceType, ResolutionLink } from '@mci/core';
+import type { Cloud, Image, InstanceType, McILink, ResolutionLink } from '@mci/core';
 import { and, asc, eq } from 'drizzle-orm';
 import { toCloud, toImage, toInstanceType } from './catalog.repository.ts';
 import type { Executor } from './database.ts';
@@ -20,7 +20,57 @@ export interface PlacementFacts {
   instanceTypes: Map<string, InstanceType>;
 }
 
+/** A template's links with the clouds each covers (R-ST-3), read in one statement. */
+export interface TemplateCoverage {
+  templateAccountId: string;
+  links: (McILink & { settings: { cloudId: string }[] })[];
+  clouds: Map<string, Pick<Cloud, 'id' | 'name'>>;
+}
+
 export const placementRepository = {
+  /** Undefined when there is no such template. */
+  async templateCoverage(db: Executor, templateId: string): Promise<TemplateCoverage | undefined> {
+    const rows = await db
+      .select({
+        templateAccountId: serverTemplates.accountId,
+        link: {
+          id: templateLinks.id,
+          mciId: templateLinks.mciId,
+          mciLineageId: templateLinks.mciLineageId,
+          isDefault: templateLinks.isDefault,
+          position: templateLinks.position,
+        },
+        cloud: { id: clouds.id, name: clouds.name },
+      })
+      .from(serverTemplates)
+      .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
+      .leftJoin(mciSettings, eq(mciSettings.mciId, templateLinks.mciId))
+      .leftJoin(clouds, eq(clouds.id, mciSettings.cloudId))
+      .where(eq(serverTemplates.id, templateId))
+      .orderBy(asc(templateLinks.position));
+    if (rows.length === 0) return undefined;
+    const coverage: TemplateCoverage = {
+      templateAccountId: rows[0].templateAccountId,
+      links: [],
+      clouds: new Map(),
+    };
+    const byId = new Map<string, TemplateCoverage['links'][number]>();
+    for (const { link, cloud } of rows) {
+      if (!link) continue;
+      let entry = byId.get(link.id);
+      if (!entry) {
+        entry = { ...link, settings: [] };
+        byId.set(link.id, entry);
+        coverage.links.push(entry);
+      }
+      if (cloud) {
+        entry.settings.push({ cloudId: cloud.id });
+        coverage.clouds.set(cloud.id, cloud);
+      }
+    }
+    return coverage;
+  },
+
   /** The facts for one cloud, or undefined when the cloud does not exist. */
   async placementFacts(
     db: Executor,

@@ -12,6 +12,7 @@ import {
 import {
   marketplaceRepository,
   mciRepository,
+  placementRepository,
   templateRepository,
   type Executor,
   type TemplateRecord,
@@ -191,7 +192,7 @@ export function cloudsOfLinks(links: Awaited<ReturnType<typeof linksWithSettings
 /** R-ST-3: supported clouds, each with the MCI a new server there would use. */
 export async function templateClouds(ctx: AppContext, principal: Principal, accountId: string, id: string) {
   authorizeAccount(principal, accountId, 'account.read');
-  const t = await requireTemplate(ctx.db, accountId, id);
-  const links = await linksWithSettings(ctx.db, t);
-  return { items: supportedClouds(links, cloudsOfLinks(links)), nextCursor: null };
+  const coverage = await placementRepository.templateCoverage(ctx.db, id);
+  if (!coverage || coverage.templateAccountId !== accountId) throw new NotFoundError('server template', id);
+  return { items: supportedClouds(coverage.links, coverage.clouds), nextCursor: null };
 }
