@@ -270,6 +270,22 @@ export const identityRepository = {
     return row && { ...row, roles: row.roles as Role[] };
   },
 
+  /** The member of the account whose user has this email (any case), if any. */
+  async findMemberByEmail(db: Executor, accountId: string, email: string): Promise<MemberRecord | undefined> {
+    const [row] = await db
+      .select({
+        accountId: memberships.accountId,
+        userId: memberships.userId,
+        roles: memberships.roles,
+        email: users.email,
+        name: users.name,
+      })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.accountId, accountId), sql`lower(${users.email}) = lower(${email})`));
+    return row && { ...row, roles: row.roles as Role[] };
+  },
+
   async membershipsOf(db: Executor, userId: string): Promise<Map<string, Role[]>> {
     const rows = await db
       .select({ accountId: memberships.accountId, roles: memberships.roles })

@@ -25,6 +25,14 @@ const configSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_DIR: z.string().min(1).optional(),
+  /**
+   * Sign-in throttle (ADR 009): failed sign-ins allowed per email address, and failed sign-ins and
+   * unknown API tokens per client IP, within AUTH_THROTTLE_WINDOW_SECONDS; past them, 429 with
+   * Retry-After for a window, doubling while the failures go on (at most a day).
+   */
+  AUTH_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
+  AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  AUTH_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

@@ -3,6 +3,7 @@ import { identityRepository } from '@mci/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { hashSecret } from '../security/secrets.ts';
+import { DEFAULT_AUTH_THROTTLE, reserveAttempt, throttleKeys, withRetryAfter } from '../security/throttle.ts';
 
 export const SESSION_COOKIE = 'mci_session';
 
@@ -23,9 +24,13 @@ declare module 'fastify' {
  */
 export function registerAuthentication(scope: FastifyInstance, ctx: AppContext): void {
   if (!scope.hasRequestDecorator('principal')) scope.decorateRequest('principal', null);
-  scope.addHook('preHandler', async (request) => {
+  scope.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.config.public) return;
-    request.principal = await resolvePrincipal(request, ctx);
+    try {
+      request.principal = await resolvePrincipal(request, ctx);
+    } catch (error) {
+      throw withRetryAfter(reply, error);
+    }
     if (!request.principal) throw new UnauthenticatedError();
   });
 }
@@ -35,9 +40,17 @@ async function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promi
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"');
-    const found = await identityRepository.findPrincipal(ctx.db, { tokenHash: hashSecret(match[1]) });
-    if (!found) throw new UnauthenticatedError('The API token is not valid');
-    return found;
+    const found = await identityRepository.findPrincipal(ctx.db, {
+      tokenHash: hashSecret(match[1]),
+      now: ctx.clock(),
+    });
+    if (found) return found;
+    // Unknown tokens count against the client; past the limit they answer 429 instead of 401.
+    // A valid token is never refused: tokens are 256-bit, and a client sharing an address with a
+    // guesser (NAT, CI runners) keeps working (ADR 009).
+    const rule = (ctx.authThrottle ?? DEFAULT_AUTH_THROTTLE).perClient;
+    await reserveAttempt(ctx, throttleKeys.tokenClient(request.ip), rule, 'API tokens from this client');
+    throw new UnauthenticatedError('The API token is not valid');
   }
   const session = request.cookies[SESSION_COOKIE];
   if (session) {

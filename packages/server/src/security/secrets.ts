@@ -31,6 +31,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * A hash of a random password with the same parameters as real ones: a sign-in for an unknown
+ * address (or a user without a password) is checked against it, so it costs what a known one costs.
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(24).toString('base64url'));
+  return dummyHash;
+}
+
 /** A new random secret for API tokens and session ids (256 bits). */
 export function newSecret(prefix: string): string {
   return `${prefix}${randomBytes(32).toString('base64url')}`;

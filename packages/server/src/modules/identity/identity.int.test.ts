@@ -92,6 +92,59 @@ describe('authentication (SPEC §4)', () => {
   });
 });
 
+describe('API tokens: list and revoke (issue 11, item 8)', () => {
+  it("lists a user's tokens with their last use, never the secret; self or superuser only", async () => {
+    const user = await h.build.user();
+    const other = await h.build.user();
+    const second = await h.call('POST', `/v1/users/${user.id}/tokens`, {
+      token: user.token,
+      body: { name: 'laptop' },
+    });
+    const list = await h.call('GET', `/v1/users/${user.id}/tokens`, { token: user.token });
+    expect(list.statusCode).toBe(200);
+    expect(list.data.items.map((t: { name: string }) => t.name)).toEqual(['test', 'laptop']);
+    const [first, laptop] = list.data.items;
+    expect(Object.keys(first).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'userId']);
+    // The listing request itself used the first token; the second has not been used.
+    expect(first.lastUsedAt).toBe(h.clock.now.toISOString());
+    expect(laptop.lastUsedAt).toBeNull();
+    expect(list.body).not.toContain(second.data.token);
+    expect((await h.call('GET', `/v1/users/${user.id}/tokens`, { token: other.token })).statusCode).toBe(404);
+    expect((await h.call('GET', `/v1/users/${user.id}/tokens`)).statusCode).toBe(200);
+
+    h.clock.advance(30_000);
+    await h.call('GET', '/v1/me', { token: second.data.token });
+    h.clock.advance(20_000);
+    await h.call('GET', '/v1/me', { token: second.data.token });
+    const used = (await h.call('GET', `/v1/users/${user.id}/tokens`)).data.items[1];
+    // Written at most once a minute: the second use, 20 s later, left the first one's time.
+    expect(used.lastUsedAt).toBe(new Date(h.clock.now.getTime() - 20_000).toISOString());
+  });
+
+  it('revokes a token (self or superuser): it stops authenticating at once; audited', async () => {
+    const user = await h.build.user();
+    const other = await h.build.user();
+    const spare = await h.call('POST', `/v1/users/${user.id}/tokens`, {
+      token: user.token,
+      body: { name: 'spare' },
+    });
+    const url = `/v1/users/${user.id}/tokens/${spare.data.id}`;
+    expect((await h.call('DELETE', url, { token: other.token })).statusCode).toBe(404);
+    expect((await h.call('GET', '/v1/me', { token: spare.data.token })).statusCode).toBe(200);
+    expect((await h.call('DELETE', url, { token: user.token })).statusCode).toBe(204);
+    expect((await h.call('GET', '/v1/me', { token: spare.data.token })).statusCode).toBe(401);
+    expect((await h.call('DELETE', url, { token: user.token })).statusCode).toBe(404);
+    // Another user's token id under one's own user is a 404 too.
+    const theirs = (await h.call('GET', `/v1/users/${other.id}/tokens`)).data.items[0];
+    expect(
+      (await h.call('DELETE', `/v1/users/${user.id}/tokens/${theirs.id}`, { token: user.token })).statusCode,
+    ).toBe(404);
+    expect((await h.call('GET', '/v1/me', { token: other.token })).statusCode).toBe(200);
+    const rows = await h.database.db.select().from(schema.auditEntries);
+    expect(rows.some((r) => r.action === 'token.delete' && r.summary.includes('"spare"'))).toBe(true);
+  });
+});
+
 describe('accounts and roles (SPEC §4)', () => {
   it('§4: only the superuser creates accounts (403 for others)', async () => {
     const acc = await h.build.account();
@@ -106,7 +159,7 @@ describe('accounts and roles (SPEC §4)', () => {
     const other = await h.build.account();
     const admin = await h.build.user({ accountId: acc.id, roles: ['admin'] });
     const designer = await h.build.user({ accountId: acc.id, roles: ['designer'] });
-    const newcomer = await h.build.user();
+    const newcomer = await h.build.user({ accountId: acc.id, roles: ['observer'] });
 
     const put = await h.call('PUT', `/v1/accounts/${acc.id}/members/${newcomer.id}`, {
       token: admin.token,

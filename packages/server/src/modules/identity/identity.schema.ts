@@ -68,6 +68,21 @@ export const tokenCreatedSchema = z
   })
   .meta({ id: 'TokenCreated' });
 
+export const tokenSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z
+      .string()
+      .nullable()
+      .describe('When the token last authenticated, to the minute; null if never'),
+  })
+  .meta({ id: 'Token' });
+
+export const tokenParams = z.strictObject({ id: idParam, tokenId: idParam });
+
 export const createAccountBody = z.strictObject({
   name: nameField,
   description: descriptionField.default(''),
@@ -76,15 +91,39 @@ export const createAccountBody = z.strictObject({
 export const accountParams = z.strictObject({ a: idParam });
 export const memberParams = z.strictObject({ a: idParam, userId: idParam });
 
-export const putMemberBody = z.strictObject({
-  roles: z
-    .array(roleSchema)
-    .min(1, 'give at least one role; remove a member with DELETE')
-    .refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
+const rolesField = z
+  .array(roleSchema)
+  .min(1, 'give at least one role; remove a member with DELETE')
+  .refine((r) => new Set(r).size === r.length, 'roles must not repeat');
+
+export const putMemberBody = z.strictObject({ roles: rolesField });
+
+export const memberInvitationSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    accountName: z.string(),
+    email: z.string(),
+    roles: z.array(roleSchema),
+    state: z.enum(['pending', 'accepted', 'declined', 'cancelled', 'expired']),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .meta({ id: 'MemberInvitation' });
+
+export const createMemberInvitationBody = z.strictObject({
+  email: emailField.describe('Whoever signs in with this address may accept'),
+  roles: rolesField,
 });
+
+export const memberInvitationParams = z.strictObject({ a: idParam, id: idParam });
+export const myInvitationParams = z.strictObject({ id: idParam });
 
 export const listQuery = z.strictObject({ ...pageQuery });
 
 export const userPage = pageOf(userSchema);
 export const accountPage = pageOf(accountSchema);
 export const memberPage = pageOf(memberSchema);
+export const tokenPage = pageOf(tokenSchema);
+export const memberInvitationPage = pageOf(memberInvitationSchema);

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { principalOf } from '../../http/auth.ts';
 import { errorResponses, pageOf } from '../../http/common.schema.ts';
 import { etagOf, expectedVersion } from '../../http/etag.ts';
-import { presentRevision } from './revision.presenter.ts';
+import { presentRevision, withoutForeignAuthor } from './revision.presenter.ts';
 import {
   cloneBody,
   diffQuery,
@@ -191,7 +191,10 @@ export function registerRevisionRoutes<R extends RevisionBase, V>(
         response: { 200: pageOf(revisionSummarySchema), ...errorResponses },
       },
     },
-    async (req) => service.revisions(ctx, principalOf(req), req.params.a, req.params.id),
+    async (req) => {
+      const page = await service.revisions(ctx, principalOf(req), req.params.a, req.params.id);
+      return { ...page, items: page.items.map(withoutForeignAuthor) };
+    },
   );
 
   app.get(
