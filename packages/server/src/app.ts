@@ -15,6 +15,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
+import type { AuthThrottlePolicy } from './security/throttle.ts';
 import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
 import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
 import { v1Plugin } from './http/v1/index.ts';
@@ -28,6 +29,8 @@ export interface AppOptions {
   cookieSecure?: boolean;
   /** The built dashboard to serve at `/` (default: packages/web/dist). */
   dashboardDir?: string;
+  /** Limits of failed sign-ins and unknown API tokens (default: DEFAULT_AUTH_THROTTLE). */
+  authThrottle?: AuthThrottlePolicy;
 }
 
 /** Where `npm run build:web` puts the dashboard. */
@@ -73,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock: options.clock ?? (() => new Date()),
     log: app.log,
     cookieSecure: options.cookieSecure ?? false,
+    authThrottle: options.authThrottle,
   };
 
   registerErrorHandler(app);

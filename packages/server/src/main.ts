@@ -7,6 +7,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
 import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { authThrottlePolicy } from './security/throttle.ts';
 
 /** Why listening on HOST:PORT failed, in a sentence that says what to do about it. */
 function listenProblem(error: unknown, config: Config): Error {
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
     logLevel: config.LOG_LEVEL,
     cookieSecure: config.COOKIE_SECURE,
     dashboardDir: config.DASHBOARD_DIR,
+    authThrottle: authThrottlePolicy({
+      failuresPerEmail: config.AUTH_FAILURES_PER_EMAIL,
+      failuresPerClient: config.AUTH_FAILURES_PER_CLIENT,
+      windowSeconds: config.AUTH_THROTTLE_WINDOW_SECONDS,
+    }),
   });
   const gate = holdRequestsUntilReady(app);
   let closing = false;
