@@ -1,6 +1,7 @@
 import { ConflictError, InputError, newImageFrom, type NewImageInput } from '@mci/core';
 import { beforeAll, expect, it } from 'vitest';
-import { catalogRepository } from './catalog.repository.ts';
+import { catalogRepository, SEARCH_SAMPLE } from './catalog.repository.ts';
+import { SEARCH_TEXT_SEPARATOR } from './schema.ts';
 import { identityRepository } from './identity.repository.ts';
 import { describeOnEveryEngine } from './testing/index.ts';
 
@@ -123,6 +124,47 @@ describeOnEveryEngine('catalogRepository', (database) => {
       limit: 10,
     });
     expect(usable.map((i) => i.resourceUid).sort()).toEqual(['u-owned', 'u-public', 'u-shared']);
+  });
+
+  it('text search: a rare term, a pasted id and a common term (beyond the sorted sample) give the same pages as a plain filter', async () => {
+    const { db } = database();
+    const cloud = (
+      await catalogRepository.insertCloud(db, {
+        name: 'search',
+        cloudType: 'aws',
+        region: 'x',
+        description: '',
+      })
+    ).id;
+    // More "common" images than the sample, named so they sort after every "rare" one.
+    const common = SEARCH_SAMPLE + 20;
+    const rows = [
+      ...Array.from({ length: common }, (_, i) =>
+        imageInput(`ami-c${String(i).padStart(5, '0')}`, { name: `zz common ${i % 97} Web` }),
+      ),
+      ...['r3', 'r1', 'r2'].map((uid) => imageInput(`ami-${uid}`, { name: `rare-${uid} WEB` })),
+    ].map((input) => newImageFrom(cloud, input, NOW));
+    await catalogRepository.insertImagesBulk(db, rows);
+    const walk = async (q: string | undefined, limit: number) => {
+      const seen: string[] = [];
+      let after: { name: string; id: string } | undefined;
+      for (let page = 0; page < 4; page++) {
+        const found = await catalogRepository.listImages(db, { cloudId: cloud, q, limit, after });
+        seen.push(...found.slice(0, limit).map((i) => i.resourceUid));
+        if (found.length <= limit) break;
+        after = { name: found[limit - 1].name, id: found[limit - 1].id };
+      }
+      return seen;
+    };
+    expect(await walk('RARE', 2)).toEqual(['ami-r1', 'ami-r2', 'ami-r3']);
+    expect(await walk('ami-r2', 5)).toEqual(['ami-r2']);
+    // "web" matches every row: more than the sample, so the name index is walked, in the
+    // database's own order (the same pages as no filter at all).
+    expect(await walk('web', 25)).toEqual(await walk(undefined, 25));
+    expect((await walk('web', 25)).slice(0, 3)).toEqual(['ami-r1', 'ami-r2', 'ami-r3']);
+    // A term matching across name and uid matches neither field, so nothing.
+    expect(await walk(`WEB${SEARCH_TEXT_SEPARATOR}ami`, 5)).toEqual([]);
+    expect(await walk('no such words', 5)).toEqual([]);
   });
 
   it('names the account ids that do not exist', async () => {

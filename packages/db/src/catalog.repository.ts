@@ -7,11 +7,11 @@ import type {
   ImageVisibility,
   InstanceType,
 } from '@mci/core';
-import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
-import { clouds, images, instanceTypes } from './schema.ts';
+import { clouds, images, imageSearchText, instanceTypes, SEARCH_TEXT_SEPARATOR } from './schema.ts';
 
 export type NewCloud = Omit<Cloud, 'id'>;
 export type NewImage = Omit<Image, 'id'>;
@@ -91,6 +91,50 @@ function imageRow(image: NewImage, id: string) {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** How many matches of `q` a page is sorted from before the name index is walked instead. */
+export const SEARCH_SAMPLE = 3000;
+
+/**
+ * `q` as a substring of the name or the resource uid, case-insensitive. The indexed text joins
+ * the two with U+001F (schema: `imageSearchText`), which a term without that character cannot
+ * match across; a term with it is also checked on each field.
+ */
+function textMatches(q: string): SQL {
+  const pattern = `%${escapeLike(q)}%`;
+  const joined = sql`${imageSearchText(images)} ilike ${pattern}`;
+  return q.includes(SEARCH_TEXT_SEPARATOR)
+    ? sql`(${joined} and (${ilike(images.name, pattern)} or ${ilike(images.resourceUid, pattern)}))`
+    : joined;
+}
+
+/**
+ * The page when at most {@link SEARCH_SAMPLE} images match: the matches found through the
+ * trigram index (a subquery with a LIMIT, so the planner cannot turn it into a walk of the
+ * name index), their (name, id) sorted, and the page's rows read by id. Undefined when more
+ * match: the caller walks the name index, where a common term soon fills a page.
+ */
+async function findFewMatches(db: Executor, where: SQL | undefined, take: number): Promise<Image[] | undefined> {
+  const matches = db
+    .select({ id: images.id, name: images.name })
+    .from(images)
+    .where(where)
+    .limit(SEARCH_SAMPLE + 1)
+    .as('matches');
+  const top = await db
+    .select({ id: matches.id, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(matches)
+    .orderBy(asc(matches.name), asc(matches.id))
+    .limit(take);
+  if (top.length > 0 && top[0].total > SEARCH_SAMPLE) return undefined;
+  if (top.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(images)
+    .where(inArray(images.id, top.map((t) => t.id)))
+    .orderBy(asc(images.name), asc(images.id));
+  return rows.map(toImage);
 }
 
 /** Clouds, images and instance types: the installation's catalog. */
@@ -227,13 +271,16 @@ export const catalogRepository = {
     return { image: toImage(row), updatedAt: row.updatedAt };
   },
 
-  /** One keyset page of a cloud's images, filtered; walks (cloud_id, name, id) without OFFSET. */
+  /**
+   * One keyset page of a cloud's images, filtered, in (name, id) order without OFFSET. Without
+   * `q` it walks the (cloud_id, name, id) index. With `q` the shape is chosen by how many images
+   * match (ADR 013): up to {@link SEARCH_SAMPLE} matches are found through the trigram index and
+   * only their (name, id) sorted — rare words and pasted image ids alike —; a term that matches
+   * more is common enough that walking the name index finds a page of matches soon.
+   */
   async listImages(db: Executor, f: ImageFilter): Promise<Image[]> {
     const conditions: (SQL | undefined)[] = [
       eq(images.cloudId, f.cloudId),
-      f.q
-        ? or(ilike(images.name, `%${escapeLike(f.q)}%`), ilike(images.resourceUid, `%${escapeLike(f.q)}%`))
-        : undefined,
       f.osFamily !== undefined ? eq(images.osFamily, f.osFamily) : undefined,
       f.osVersion !== undefined ? eq(images.osVersion, f.osVersion) : undefined,
       f.cpuArchitecture ? eq(images.cpuArchitecture, f.cpuArchitecture) : undefined,
@@ -246,11 +293,17 @@ export const catalogRepository = {
         ? sql`(${images.visibility} = 'public' or ${images.ownerAccountId} = any(${textArray(f.visibleTo)}) or ${images.launchPermissions} && ${textArray(f.visibleTo)})`
         : undefined,
       f.after ? sql`(${images.name}, ${images.id}) > (${f.after.name}, ${f.after.id})` : undefined,
+      f.q ? textMatches(f.q) : undefined,
     ];
+    const where = and(...conditions);
+    if (f.q) {
+      const found = await findFewMatches(db, where, f.limit + 1);
+      if (found) return found;
+    }
     const rows = await db
       .select()
       .from(images)
-      .where(and(...conditions))
+      .where(where)
       .orderBy(asc(images.name), asc(images.id))
       .limit(f.limit + 1);
     return rows.map(toImage);

@@ -1,5 +1,12 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { promisify } from 'node:util';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -32,6 +39,63 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolSize?: number }
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
+/**
+ * PostgreSQL settings PGlite starts with, beside its own defaults (ADR 011). PGlite's memory is
+ * one WebAssembly heap in this process, and its shared memory is touched in full at start, so
+ * every MB of `shared_buffers` is a MB of resident memory for the process's whole life:
+ * PostgreSQL's 128 MB default made a third of the idle service's RSS. The embedded engine serves
+ * one installation's catalog, which 16 MB of buffers hold; pages beyond it are read through the
+ * kernel's page cache. Nothing here weakens durability.
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+};
+
+/** The options every PGlite instance is opened with: PGlite's start parameters plus {@link PGLITE_SETTINGS}. */
+function pgliteOptions(): PGliteOptions {
+  return {
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+  };
+}
+
+/**
+ * Creates the cluster of a new on-disk data directory in a short-lived child process. PGlite's
+ * initdb runs a second, temporary PostgreSQL instance beside the real one and passes the new
+ * cluster between them as a tarball; in this process that left ~450 MB of RSS behind for its
+ * whole life (peak ~900 MB). The child's memory goes back to the system when it exits; this
+ * process then opens the existing directory as on any later start. The child opens it with the
+ * same PGlite build and options and closes it cleanly, so the directory is the one this process
+ * would have made.
+ */
+async function initPgliteDataDir(dataDir: string): Promise<void> {
+  // Only plain directories (or file://): memory:// and the browser's stores keep PGlite's own way.
+  const dir = dataDir.startsWith('file://') ? dataDir.slice('file://'.length) : dataDir;
+  if (dir.includes('://') || existsSync(join(dir, 'PG_VERSION'))) return;
+  const pgliteEntry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script =
+    'const { PGlite } = require(process.argv[1]);' +
+    'const pg = new PGlite(process.argv[2], JSON.parse(process.argv[3]));' +
+    'pg.waitReady.then(() => pg.close()).catch((e) => { console.error(e && e.message ? e.message : e); process.exit(1); });';
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      ['-e', script, pgliteEntry, dir, JSON.stringify(pgliteOptions())],
+      { env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`could not create the PGlite database in ${dataDir}${stderr ? `: ${stderr}` : ''}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The extensions the migrations create (text search, ADR 013); PGlite loads them on demand. */
+const PGLITE_EXTENSIONS = { pg_trgm, btree_gin };
+
 /** Opens PGlite (embedded, in `dataDir` or in memory) or PostgreSQL through `pg`. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'postgres') {
@@ -42,9 +106,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
+  if (config.dataDir && !config.loadDataDir) await initPgliteDataDir(config.dataDir);
   const pglite = config.loadDataDir
-    ? new PGlite({ loadDataDir: config.loadDataDir })
-    : new PGlite(config.dataDir);
+    ? new PGlite({ ...pgliteOptions(), extensions: PGLITE_EXTENSIONS, loadDataDir: config.loadDataDir })
+    : // The options-object form: `new PGlite(undefined, options)` would ignore the options.
+      new PGlite({ ...pgliteOptions(), extensions: PGLITE_EXTENSIONS, dataDir: config.dataDir });
   await pglite.waitReady;
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   return { kind: 'pglite', db, pglite, close: () => pglite.close() };

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   check,
@@ -144,6 +145,14 @@ export const clouds = pgTable(
   (t) => [uniqueIndex('clouds_name_key').on(t.name)],
 );
 
+/** Joins an image's name and resource uid for text search; no term without it matches across. */
+export const SEARCH_TEXT_SEPARATOR = '\u001f';
+
+/** The text `q` searches, as the trigram index on images has it (`chr(31)` = the separator). */
+export function imageSearchText(t: { name: AnyPgColumn; resourceUid: AnyPgColumn }): SQL {
+  return sql`(${t.name} || chr(31) || ${t.resourceUid})`;
+}
+
 export const images = pgTable(
   'images',
   {
@@ -182,6 +191,13 @@ export const images = pgTable(
     index('images_cloud_visibility_name_id_idx').on(t.cloudId, t.visibility, t.name, t.id),
     index('images_owner_idx').on(t.ownerAccountId),
     index('images_launch_permissions_idx').using('gin', t.launchPermissions),
+    // Text search `q` (catalogRepository.listImages): trigrams of name and resource uid, per cloud
+    // (btree_gin puts cloud_id in the same index). The expression must stay `imageSearchText`.
+    index('images_cloud_search_trgm_idx').using(
+      'gin',
+      t.cloudId,
+      sql`(${t.name} || chr(31) || ${t.resourceUid}) gin_trgm_ops`,
+    ),
     check('images_visibility_check', sql`${t.visibility} in ('public', 'private')`),
     check('images_state_check', sql`${t.state} in ('available', 'deprecated', 'unavailable')`),
     check('images_private_owner_check', sql`${t.visibility} = 'public' or ${t.ownerAccountId} is not null`),
