@@ -94,7 +94,7 @@ function escapeLike(text: string): string {
 }
 
 /** How many matches of `q` a page is sorted from before the name index is walked instead. */
-export const SEARCH_SAMPLE = 3000;
+export const SEARCH_SAMPLE = 5000;
 
 /**
  * `q` as a substring of the name or the resource uid, case-insensitive. The indexed text joins
