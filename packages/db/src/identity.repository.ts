@@ -81,6 +81,16 @@ const userColumns = {
   createdAt: users.createdAt,
 };
 
+interface MembershipRow {
+  accountId: string;
+  roles: string[];
+}
+
+/** The user's memberships as one JSON column, so a request authenticates in one statement. */
+const membershipsOfUser = sql<MembershipRow[]>`(
+  select coalesce(json_agg(json_build_object('accountId', m.account_id, 'roles', m.roles)), '[]'::json)
+  from ${memberships} m where m.user_id = ${users.id})`;
+
 function toUser(r: {
   id: string;
   email: string;
@@ -378,10 +388,15 @@ export const identityRepository = {
     db: Executor,
     credential: { tokenHash: string; now?: Date } | { sessionHash: string; now: Date },
   ): Promise<Principal | undefined> {
-    let row: { id: string; email: string; isSuperuser: boolean } | undefined;
+    let row: { id: string; email: string; isSuperuser: boolean; memberships: MembershipRow[] } | undefined;
     if ('tokenHash' in credential) {
       const [found] = await db
-        .select({ ...userColumns, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+        .select({
+          ...userColumns,
+          memberships: membershipsOfUser,
+          tokenId: apiTokens.id,
+          lastUsedAt: apiTokens.lastUsedAt,
+        })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(eq(apiTokens.tokenHash, credential.tokenHash));
@@ -403,7 +418,7 @@ export const identityRepository = {
       }
     } else {
       [row] = await db
-        .select(userColumns)
+        .select({ ...userColumns, memberships: membershipsOfUser })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(and(eq(sessions.idHash, credential.sessionHash), gt(sessions.expiresAt, credential.now)));
@@ -413,7 +428,7 @@ export const identityRepository = {
       userId: row.id,
       email: row.email,
       isSuperuser: row.isSuperuser,
-      memberships: await this.membershipsOf(db, row.id),
+      memberships: new Map(row.memberships.map((m) => [m.accountId, m.roles as Role[]])),
     };
   },
 };
