@@ -1,17 +1,28 @@
 import type { Cloud, Image, InstanceType, McILink, ResolutionLink } from '@mci/core';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { toCloud, toImage, toInstanceType } from './catalog.repository.ts';
 import type { Executor } from './database.ts';
-import { clouds, images, instanceTypes, mciSettings, serverTemplates, templateLinks } from './schema.ts';
+import {
+  clouds,
+  deployments,
+  images,
+  instanceTypes,
+  mciSettings,
+  serverTemplates,
+  templateLinks,
+} from './schema.ts';
 
 /**
- * What placing a server of a template in a cloud needs (R-SRV-1..3, R-SRV-6), read in one
- * statement: the cloud, the template's owner, its links by position each with its setting for
- * that cloud only (not every setting of every linked MCI), and those settings' images and
- * instance types.
+ * What placing a server of a template in a cloud of a deployment needs (R-SRV-1..3, R-SRV-6),
+ * read in one statement that also holds the deployment `FOR SHARE` (a concurrent delete waits;
+ * a placement after a delete finds no deployment): the cloud, the template's owner, its links by
+ * position each with its setting for that cloud only (not every setting of every linked MCI),
+ * and those settings' images and instance types.
  */
 export interface PlacementFacts {
-  cloud: Cloud;
+  deploymentAccountId: string;
+  /** Null when there is no such cloud. */
+  cloud: Cloud | null;
   /** The template's account, or null when there is no such template. */
   templateAccountId: string | null;
   /** Every link of the template; `settings` holds at most the one for the cloud. */
@@ -71,14 +82,14 @@ export const placementRepository = {
     return coverage;
   },
 
-  /** The facts for one cloud, or undefined when the cloud does not exist. */
+  /** The facts, or undefined when the deployment does not exist. */
   async placementFacts(
     db: Executor,
-    templateId: string,
-    cloudId: string,
+    place: { deploymentId: string; templateId: string; cloudId: string },
   ): Promise<PlacementFacts | undefined> {
     const rows = await db
       .select({
+        deploymentAccountId: deployments.accountId,
         cloud: clouds,
         templateAccountId: serverTemplates.accountId,
         link: {
@@ -92,8 +103,9 @@ export const placementRepository = {
         image: images,
         instanceType: instanceTypes,
       })
-      .from(clouds)
-      .leftJoin(serverTemplates, eq(serverTemplates.id, templateId))
+      .from(deployments)
+      .leftJoin(clouds, eq(clouds.id, sql.placeholder('cloudId')))
+      .leftJoin(serverTemplates, eq(serverTemplates.id, sql.placeholder('templateId')))
       .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
       .leftJoin(
         mciSettings,
@@ -101,11 +113,16 @@ export const placementRepository = {
       )
       .leftJoin(images, eq(images.id, mciSettings.imageId))
       .leftJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
-      .where(eq(clouds.id, cloudId))
-      .orderBy(asc(templateLinks.position));
+      .where(eq(deployments.id, sql.placeholder('deploymentId')))
+      .orderBy(asc(templateLinks.position))
+      .for('share', { of: deployments })
+      // A named statement: PostgreSQL parses and plans this join once per connection.
+      .prepare('placement_facts')
+      .execute(place);
     if (rows.length === 0) return undefined;
     const facts: PlacementFacts = {
-      cloud: toCloud(rows[0].cloud),
+      deploymentAccountId: rows[0].deploymentAccountId,
+      cloud: rows[0].cloud && toCloud(rows[0].cloud),
       templateAccountId: rows[0].templateAccountId,
       links: [],
       images: new Map(),

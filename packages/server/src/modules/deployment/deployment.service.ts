@@ -171,10 +171,21 @@ async function catalogFacts(db: Executor, imageIds: (string | undefined)[], type
  * link covers the cloud, R-SRV-1's refusal lists the clouds the template does support, so only
  * then are all the links' settings read.
  */
-async function placementFactsFor(tx: Executor, accountId: string, input: CreateServerInput) {
-  const found = await placementRepository.placementFacts(tx, input.serverTemplateId, input.cloudId);
-  if (!found) await requireCloudRef(tx, input.cloudId);
-  if (!found || found.templateAccountId !== accountId) {
+async function placementFactsFor(
+  tx: Executor,
+  accountId: string,
+  deploymentId: string,
+  input: CreateServerInput,
+) {
+  const found = await placementRepository.placementFacts(tx, {
+    deploymentId,
+    templateId: input.serverTemplateId,
+    cloudId: input.cloudId,
+  });
+  if (!found || found.deploymentAccountId !== accountId) throw new NotFoundError('deployment', deploymentId);
+  const { cloud } = found;
+  if (!cloud) await requireCloudRef(tx, input.cloudId);
+  if (found.templateAccountId !== accountId) {
     throw new InputError(
       'template_not_found',
       `server template ${input.serverTemplateId} does not exist in this account`,
@@ -185,6 +196,7 @@ async function placementFactsFor(tx: Executor, accountId: string, input: CreateS
     const links = await linksWithSettings(tx, await requireTemplate(tx, accountId, input.serverTemplateId));
     resolveServerImage({
       ...found,
+      cloud: cloud!,
       accountId,
       links,
       request: input,
@@ -194,7 +206,7 @@ async function placementFactsFor(tx: Executor, accountId: string, input: CreateS
   const extra = await catalogFacts(tx, [input.imageId], [input.instanceTypeId]);
   for (const [id, image] of extra.images) found.images.set(id, image);
   for (const [id, type] of extra.instanceTypes) found.instanceTypes.set(id, type);
-  return found;
+  return { ...found, cloud: cloud! };
 }
 
 /** R-SRV-1..4, R-SRV-6: resolves and pins the server's MCI, image, instance type and user data. */
@@ -207,8 +219,7 @@ export async function createServer(
 ): Promise<ServerRecord> {
   authorizeAccount(principal, accountId, 'server.write');
   return mutate(ctx, principal, async ({ tx, audit }) => {
-    await requireDeployment(tx, accountId, deploymentId, 'share');
-    const { cloud, links, ...facts } = await placementFactsFor(tx, accountId, input);
+    const { cloud, links, ...facts } = await placementFactsFor(tx, accountId, deploymentId, input);
     const resolved = resolveServerImage({
       accountId,
       cloud,
