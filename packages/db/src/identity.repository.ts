@@ -399,7 +399,10 @@ export const identityRepository = {
         })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(eq(apiTokens.tokenHash, credential.tokenHash));
+        .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')))
+        // Every request runs this: a named statement, parsed and planned once per connection.
+        .prepare('principal_by_token')
+        .execute({ tokenHash: credential.tokenHash });
       row = found;
       const now = credential.now;
       if (found && now) {
@@ -421,7 +424,14 @@ export const identityRepository = {
         .select({ ...userColumns, memberships: membershipsOfUser })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
-        .where(and(eq(sessions.idHash, credential.sessionHash), gt(sessions.expiresAt, credential.now)));
+        .where(
+          and(
+            eq(sessions.idHash, sql.placeholder('sessionHash')),
+            gt(sessions.expiresAt, sql.placeholder('now')),
+          ),
+        )
+        .prepare('principal_by_session')
+        .execute({ sessionHash: credential.sessionHash, now: credential.now });
     }
     if (!row) return undefined;
     return {
