@@ -20,6 +20,8 @@ export interface Dashboard {
     user: { email: string; name: string; password: string },
     roles: string[],
   ): Promise<{ id: string }>;
+  /** Content-Security-Policy violations the page reported so far (close() fails on any). */
+  cspViolations: string[];
   /** Signs in through the form and waits for the first screen (the MCI list). */
   signIn(email: string, password: string): Promise<void>;
   close(): Promise<void>;
@@ -37,10 +39,14 @@ export async function startDashboard(options: {
   const dir = await mkdtemp(join(tmpdir(), 'mci-browser-'));
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
+  const cspViolations: string[] = [];
   const close = async () => {
     await browser?.close();
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
+    // Every browser test runs the dashboard under the server's real CSP (issue 11 item 7).
+    if (cspViolations.length > 0)
+      throw new Error(`Content-Security-Policy violations:\n${cspViolations.join('\n')}`);
   };
   try {
     server = await startServer({
@@ -54,12 +60,14 @@ export async function startDashboard(options: {
     const api = await apiAs(server.baseUrl, options.adminToken);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+    await watchCsp(page, cspViolations);
     const baseUrl = server.baseUrl;
     return {
       server,
       api,
       browser,
       page,
+      cspViolations,
       async addUser(accountId, user, roles) {
         const created = await api<{ id: string }>('POST', '/v1/users', user);
         await api('PUT', `/v1/accounts/${accountId}/members/${created.id}`, { roles });
@@ -83,4 +91,20 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Email').fill(email);
   await page.locator('input[type="password"]').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Collects the Content-Security-Policy violations of `page` (every document it loads) into `into`:
+ * the `securitypolicyviolation` events, and Chromium's console reports of blocked content.
+ */
+export async function watchCsp(page: Page, into: string[]): Promise<void> {
+  // As text: the tests are type-checked without the DOM library.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error(
+      'CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber))`,
+  });
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text.startsWith('CSP violation:') || /Content Security Policy/i.test(text)) into.push(text);
+  });
 }

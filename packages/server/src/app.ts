@@ -1,8 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { LIMITS } from '@mci/core';
@@ -16,8 +12,10 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
 import type { AuthThrottlePolicy } from './security/throttle.ts';
+import { registerDashboard } from './dashboard.ts';
 import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
 import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { v1Plugin } from './http/v1/index.ts';
 
 export const API_VERSION = '0.1.0';
@@ -31,29 +29,6 @@ export interface AppOptions {
   dashboardDir?: string;
   /** Limits of failed sign-ins and unknown API tokens (default: DEFAULT_AUTH_THROTTLE). */
   authThrottle?: AuthThrottlePolicy;
-}
-
-/** Where `npm run build:web` puts the dashboard. */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
-
-/** Serves the built dashboard at `/` (SPA: unknown pages get index.html), or says how to build it. */
-async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): Promise<void> {
-  if (existsSync(join(dir, 'index.html'))) {
-    await app.register(fastifyStatic, {
-      root: dir,
-      prefix: '/',
-      wildcard: true,
-      index: 'index.html',
-    });
-    return;
-  }
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply
-      .type('text/plain')
-      .send(
-        'The dashboard is not built: run `npm run build:web` (npm start does it). The API is at /v1, its docs at /docs.\n',
-      ),
-  );
 }
 
 /** Builds the HTTP application on an open, migrated database. */
@@ -79,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     authThrottle: options.authThrottle,
   };
 
+  // First, so that every answer has them, those of the hooks below that answer early included.
+  await registerSecurityHeaders(app, { https: ctx.cookieSecure });
   registerErrorHandler(app);
   registerInputGuards(app);
   app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
@@ -108,7 +85,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { url: '/v1/openapi.json' } });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // No badge from the public validator: the CSP allows images from this origin only.
+    uiConfig: { url: '/v1/openapi.json', validatorUrl: null },
+  });
   app.decorateRequest('principal', null);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
