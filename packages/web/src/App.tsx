@@ -1,10 +1,12 @@
-import { AppShell, Button, Group, NavLink, Select, Text, Title } from '@mantine/core';
+import { AppShell, Button, Group, NavLink, Select, Stack, Text, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { CatalogPage } from './areas/catalog/CatalogPage.tsx';
 import { DeploymentDetailPage } from './areas/deployments/DeploymentDetailPage.tsx';
 import { DeploymentsPage } from './areas/deployments/DeploymentsPage.tsx';
 import { ServerDetailPage } from './areas/deployments/ServerDetailPage.tsx';
 import { MarketplacePage } from './areas/marketplace/MarketplacePage.tsx';
+import { MembersPage } from './areas/members/MembersPage.tsx';
+import { MyInvitations } from './areas/members/MyInvitations.tsx';
 import { DiffPage } from './areas/mcis/DiffPage.tsx';
 import { MciDetailPage } from './areas/mcis/MciDetailPage.tsx';
 import { McisPage } from './areas/mcis/McisPage.tsx';
@@ -27,6 +29,7 @@ const NAV = [
   { to: '/coverage', label: 'Coverage' },
   { to: '/marketplace', label: 'Marketplace' },
   { to: '/sharing', label: 'Sharing' },
+  { to: '/members', label: 'Members' },
   { to: '/catalog', label: 'Catalog' },
 ];
 
@@ -83,13 +86,19 @@ function Shell() {
             <Route path="/deployments/:d/servers/:s" element={<ServerDetailPage />} />
             <Route path="/marketplace" element={<MarketplacePage />} />
             <Route path="/sharing" element={<SharingPage />} />
+            <Route path="/members" element={<MembersPage />} />
             <Route path="/catalog" element={<CatalogPage />} />
             <Route path="*" element={<Empty>Nothing here.</Empty>} />
           </Routes>
         ) : me.user.isSuperuser ? (
           <FirstAccountPage />
         ) : (
-          <Empty>You are not a member of any account yet: ask an account admin to add you.</Empty>
+          <Stack>
+            <Empty>
+              You are not a member of any account yet: an account admin invites you by your email address.
+            </Empty>
+            <MyInvitations always />
+          </Stack>
         )}
       </AppShell.Main>
     </AppShell>

@@ -2,7 +2,7 @@ import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useCallback } from 'react';
 
 /** The areas whose cached reads belong to one account; every key of an area starts with this pair. */
-export type Area = 'mcis' | 'templates' | 'deployments' | 'marketplace' | 'sharing';
+export type Area = 'mcis' | 'templates' | 'deployments' | 'marketplace' | 'sharing' | 'members';
 
 export const areaKey = (area: Area, accountId: string) => [area, accountId] as const;
 
