@@ -5,6 +5,7 @@ import { registerMarketplace } from './commands/marketplace.ts';
 import { registerMcis } from './commands/mci.ts';
 import { registerSession } from './commands/session.ts';
 import { registerTemplates } from './commands/template.ts';
+import { registerTokens } from './commands/token.ts';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { ApiError, EXIT, UnreachableError, UsageError } from './errors.ts';
 import { RightStError } from './right-st/right-st.ts';
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
   registerTemplates(program, run);
   registerDeployments(program, run);
   registerMarketplace(program, run);
+  registerTokens(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
