@@ -323,7 +323,7 @@ export async function putMember(
     await identityRepository.upsertMembership(tx, accountId, userId, roles);
     audit({
       accountId,
-      action: current ? 'member.put' : 'member.add',
+      action: 'member.put',
       targetType: 'user',
       targetId: userId,
       summary: current
