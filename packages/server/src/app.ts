@@ -15,6 +15,7 @@ import type { AuthThrottlePolicy } from './security/throttle.ts';
 import { registerDashboard } from './dashboard.ts';
 import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
 import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
+import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { v1Plugin } from './http/v1/index.ts';
 
@@ -58,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerSecurityHeaders(app, { https: ctx.cookieSecure });
   registerErrorHandler(app);
   registerInputGuards(app);
+  registerMethodNotAllowed(app);
   app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

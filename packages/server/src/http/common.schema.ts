@@ -31,9 +31,45 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-export const idParam = z.string().min(1).max(100);
+/**
+ * An id in a path, query or body. The ids this service mints are `<kind>_<ULID>`; the document
+ * says ids are URL-safe words, and anything else simply names nothing (404, or 422 in a body).
+ */
+export const idParam = z.string().min(1).max(100).meta({ pattern: '^[A-Za-z0-9_-]+$' });
 
-export const nameField = z.string().trim().min(1).max(LIMITS.nameLength);
+/**
+ * What JavaScript's `trim()` removes (WhiteSpace and LineTerminator of ECMA-262), spelled out so
+ * that every regex dialect reading the OpenAPI document agrees with the server.
+ */
+const TRIMMED = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/** JSON Schema `pattern` of a text that is not blank: it holds a character `trim()` keeps. */
+export const NOT_BLANK_PATTERN = `[^${TRIMMED}]`;
+
+/**
+ * Required text: trimmed, then 1–`max` characters. The document says it may not be blank, as
+ * the server checks it (a `minLength` of 1 alone would let whitespace pass as valid).
+ */
+export function requiredText(max: number) {
+  return z.string().trim().min(1).max(max).meta({ pattern: NOT_BLANK_PATTERN });
+}
+
+/** An array whose items must not repeat, documented as `uniqueItems`. */
+export function distinct<T extends z.ZodType>(items: z.ZodArray<T>, message: string) {
+  return items.refine((list) => new Set(list).size === list.length, message).meta({ uniqueItems: true });
+}
+
+/** A PATCH body that must name at least one field, documented as `minProperties: 1`. */
+export function atLeastOneField<T extends z.ZodObject>(body: T) {
+  return body
+    .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
+    .meta({ minProperties: 1 });
+}
+
+/** The largest revision number (and other counter) a column of PostgreSQL's `integer` holds. */
+export const MAX_INT32 = 2_147_483_647;
+
+export const nameField = requiredText(LIMITS.nameLength);
 export const descriptionField = z.string().max(LIMITS.descriptionLength);
 
 /** The media type of every error answer (RFC 9457). */

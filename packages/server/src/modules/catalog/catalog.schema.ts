@@ -1,13 +1,22 @@
 import { CLOUD_TYPES, CPU_ARCHITECTURES, IMAGE_STATES, IMAGE_VISIBILITIES, LIMITS } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import {
+  atLeastOneField,
+  descriptionField,
+  distinct,
+  idParam,
+  nameField,
+  pageOf,
+  pageQuery,
+  requiredText,
+} from '../../http/common.schema.ts';
 
 const shortText = z.string().trim().max(100);
-const resourceUid = z.string().trim().min(1).max(LIMITS.resourceUidLength);
-const accountIdList = z
-  .array(idParam)
-  .max(LIMITS.launchPermissionsMax)
-  .refine((ids) => new Set(ids).size === ids.length, 'account ids must not repeat');
+const resourceUid = requiredText(LIMITS.resourceUidLength);
+const accountIdList = distinct(
+  z.array(idParam).max(LIMITS.launchPermissionsMax),
+  'account ids must not repeat',
+);
 
 export const cloudSchema = z
   .object({
@@ -22,13 +31,13 @@ export const cloudSchema = z
 export const createCloudBody = z.strictObject({
   name: nameField.describe('Unique, e.g. "AWS us-east-1"'),
   cloudType: z.enum(CLOUD_TYPES),
-  region: z.string().trim().min(1).max(100),
+  region: requiredText(100),
   description: descriptionField.default(''),
 });
 
 export const listCloudsQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional().describe('Text in the cloud name'),
+  q: requiredText(200).optional().describe('Text in the cloud name'),
   cloudType: z.enum(CLOUD_TYPES).optional(),
 });
 
@@ -76,24 +85,25 @@ export const bulkImagesBody = z.strictObject({
   images: z.array(createImageBody).min(1).max(LIMITS.bulkImagesMax),
 });
 
-export const patchImageBody = z
-  .strictObject({
-    name: nameField,
-    description: descriptionField,
-    osFamily: shortText,
-    osVersion: shortText,
-    virtualizationType: shortText,
-    rootDeviceType: shortText,
-    launchPermissions: accountIdList,
-    state: z.enum(IMAGE_STATES),
-    replacementImageId: idParam.nullable(),
-  })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export const patchImageBody = atLeastOneField(
+  z
+    .strictObject({
+      name: nameField,
+      description: descriptionField,
+      osFamily: shortText,
+      osVersion: shortText,
+      virtualizationType: shortText,
+      rootDeviceType: shortText,
+      launchPermissions: accountIdList,
+      state: z.enum(IMAGE_STATES),
+      replacementImageId: idParam.nullable(),
+    })
+    .partial(),
+);
 
 export const listImagesQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional().describe('Text in the name or resourceUid'),
+  q: requiredText(200).optional().describe('Text in the name or resourceUid'),
   osFamily: shortText.optional(),
   osVersion: shortText.optional(),
   cpuArchitecture: z.enum(CPU_ARCHITECTURES).optional(),
@@ -119,15 +129,12 @@ export const createInstanceTypeBody = z.strictObject({
   name: nameField,
   cpuCount: z.number().int().min(1).max(10_000),
   memoryMb: z.number().int().min(1).max(100_000_000),
-  cpuArchitectures: z
-    .array(z.enum(CPU_ARCHITECTURES))
-    .min(1)
-    .refine((a) => new Set(a).size === a.length, 'architectures must not repeat'),
+  cpuArchitectures: distinct(z.array(z.enum(CPU_ARCHITECTURES)).min(1), 'architectures must not repeat'),
 });
 
 export const listInstanceTypesQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional(),
+  q: requiredText(200).optional(),
   cpuArchitecture: z.enum(CPU_ARCHITECTURES).optional(),
 });
 

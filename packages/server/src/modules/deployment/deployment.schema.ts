@@ -1,6 +1,13 @@
 import { SERVER_ACTIONS, SERVER_STATES } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import {
+  atLeastOneField,
+  descriptionField,
+  idParam,
+  nameField,
+  pageOf,
+  pageQuery,
+} from '../../http/common.schema.ts';
 import { userDataField, warningSchema } from '../mci/mci.schema.ts';
 
 export const deploymentSchema = z
@@ -17,10 +24,9 @@ export const createDeploymentBody = z.strictObject({
   name: nameField,
   description: descriptionField.default(''),
 });
-export const patchDeploymentBody = z
-  .strictObject({ name: nameField, description: descriptionField })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export const patchDeploymentBody = atLeastOneField(
+  z.strictObject({ name: nameField, description: descriptionField }).partial(),
+);
 
 const inheritedFrom = z.enum(['server_template', 'mci', 'user']);
 
@@ -60,19 +66,20 @@ export const createServerBody = z.strictObject({
   userData: userDataField.optional(),
 });
 
-export const patchServerBody = z
-  .strictObject({
-    name: nameField,
-    mciId: idParam.describe(
-      'Another MCI with a setting for the server’s cloud; image and type are re-resolved',
-    ),
-    imageId: idParam.describe('Any usable image in the server’s cloud'),
-    instanceTypeId: idParam,
-    userData: userDataField,
-    state: z.enum(SERVER_STATES),
-  })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export const patchServerBody = atLeastOneField(
+  z
+    .strictObject({
+      name: nameField,
+      mciId: idParam.describe(
+        'Another MCI with a setting for the server’s cloud; image and type are re-resolved',
+      ),
+      imageId: idParam.describe('Any usable image in the server’s cloud'),
+      instanceTypeId: idParam,
+      userData: userDataField,
+      state: z.enum(SERVER_STATES),
+    })
+    .partial(),
+);
 
 export const accountParams = z.strictObject({ a: idParam });
 export const deploymentParams = z.strictObject({ a: idParam, d: idParam });

@@ -6,7 +6,15 @@ import {
   PUBLICATION_VISIBILITIES,
 } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import {
+  descriptionField,
+  idParam,
+  MAX_INT32,
+  nameField,
+  pageOf,
+  pageQuery,
+  requiredText,
+} from '../../http/common.schema.ts';
 import { mciSchema } from '../mci/mci.schema.ts';
 import { templateSchema } from '../template/template.schema.ts';
 
@@ -37,10 +45,10 @@ export const publishBody = z.strictObject({
   sourceId: idParam.describe('A committed MCI or ServerTemplate revision of this account'),
   visibility: z.enum(PUBLICATION_VISIBILITIES),
   groupIds: z.array(idParam).max(100).default([]),
-  shortDescription: z.string().trim().min(1).max(280),
+  shortDescription: requiredText(280),
   longDescription: descriptionField.default(''),
   revisionNotes: descriptionField.optional().describe('Defaults to the commit message'),
-  categories: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(20).default([]),
+  categories: z.array(requiredText(LIMITS.tagLength)).max(20).default([]),
   strict: z
     .boolean()
     .default(false)
@@ -97,15 +105,16 @@ export const publishResultSchema = z
 
 export const marketplaceQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional().describe('Text in the name or descriptions'),
+  q: requiredText(200).optional().describe('Text in the name or descriptions'),
   kind: z.enum(PUBLICATION_KINDS).optional(),
-  category: z.string().trim().min(1).max(LIMITS.tagLength).optional(),
+  category: requiredText(LIMITS.tagLength).optional(),
   publisher: idParam.optional().describe('Publisher account id'),
   cloudId: idParam.optional().describe('Only publications that support this cloud'),
   revision: z.coerce
     .number()
     .int()
     .min(1)
+    .max(MAX_INT32)
     .optional()
     .describe('A specific revision instead of each lineage’s newest'),
 });
@@ -167,7 +176,7 @@ export const publicationParams = z.strictObject({ a: idParam, p: idParam });
 export const groupParams = z.strictObject({ a: idParam, g: idParam });
 export const invitationParams = z.strictObject({ a: idParam, g: idParam, invitationId: idParam });
 export const memberParams = z.strictObject({ a: idParam, g: idParam, accountId: idParam });
-export const acceptParams = z.strictObject({ b: idParam, code: z.string().min(1).max(200) });
+export const acceptParams = z.strictObject({ b: idParam, code: z.string().min(1).max(100) });
 export const listQuery = z.strictObject({ ...pageQuery });
 
 export const publicationPage = pageOf(publicationSchema);

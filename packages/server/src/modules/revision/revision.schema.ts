@@ -1,6 +1,16 @@
 import { LIMITS, REVISION_ACTIONS } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageQuery } from '../../http/common.schema.ts';
+import {
+  atLeastOneField,
+  descriptionField,
+  distinct,
+  idParam,
+  MAX_INT32,
+  nameField,
+  NOT_BLANK_PATTERN,
+  pageQuery,
+  requiredText,
+} from '../../http/common.schema.ts';
 
 /** Schemas every revisioned kind shares (SPEC §2 revision fields, the common verbs' bodies). */
 
@@ -8,10 +18,10 @@ export const warningSchema = z
   .object({ code: z.string(), message: z.string(), cloudId: z.string().optional() })
   .meta({ id: 'Warning' });
 
-export const tagsField = z
-  .array(z.string().trim().min(1).max(LIMITS.tagLength))
-  .max(LIMITS.tagsMax)
-  .refine((t) => new Set(t).size === t.length, 'tags must not repeat');
+export const tagsField = distinct(
+  z.array(requiredText(LIMITS.tagLength)).max(LIMITS.tagsMax),
+  'tags must not repeat',
+);
 
 export const actionsField = z
   .array(z.enum(REVISION_ACTIONS))
@@ -41,29 +51,33 @@ export const accountParams = z.strictObject({ a: idParam });
 export const revisionParams = z.strictObject({ a: idParam, id: idParam });
 
 export const ifMatchHeader = z.looseObject({
-  'if-match': z.string().optional().describe('ETag of a read (412 if stale)'),
+  'if-match': z
+    .string()
+    .meta({ pattern: '^(\\*|(W/)?"[0-9]+")$' })
+    .optional()
+    .describe('ETag of a read, or * (412 if stale)'),
 });
 
 export const listRevisionsQuery = z.strictObject({
   ...pageQuery,
-  q: z.string().trim().min(1).max(200).optional().describe('Text in the name'),
+  q: requiredText(200).optional().describe('Text in the name'),
   lineageId: idParam.optional(),
-  revision: z.coerce.number().int().min(0).optional().describe('0 lists HEADs only'),
+  revision: z.coerce.number().int().min(0).max(MAX_INT32).optional().describe('0 lists HEADs only'),
   cloudId: idParam
     .optional()
     .describe('Only revisions that serve this cloud (MCIs: a setting for it; templates: it is supported)'),
 });
 
-export const patchRevisionBody = z
-  .strictObject({ name: nameField, description: descriptionField, tags: tagsField })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export const patchRevisionBody = atLeastOneField(
+  z.strictObject({ name: nameField, description: descriptionField, tags: tagsField }).partial(),
+);
 
 export const commitMessageField = z
   .string()
   .trim()
   .min(1, 'a commit needs a message')
-  .max(LIMITS.descriptionLength);
+  .max(LIMITS.descriptionLength)
+  .meta({ pattern: NOT_BLANK_PATTERN });
 
 export const cloneBody = z.strictObject({ name: nameField, description: descriptionField.optional() });
 
