@@ -5,17 +5,36 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RunningServer {
   baseUrl: string;
+  /** The server process's pid. */
+  pid: number;
   /** Everything the process printed on stdout so far. */
   output(): string;
+  /** Everything the process printed on stderr so far. */
+  errors(): string;
   stop(): Promise<number | null>;
+  /** Kills the process with `signal` (default SIGKILL: no clean-up at all) and waits for it to end. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Run what `npm start` runs in production: scripts/start.mjs, the compiled server (built first
+   * when stale; set DASHBOARD_DIR to skip the dashboard's build). Default: the TypeScript entry
+   * point through tsx, so a test needs no build.
+   */
+  compiled?: boolean;
 }
 
 /**
  * Starts the service as `npm start` does (a real process on a free loopback port) and resolves
  * once it logs that it is listening.
  */
-export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+export async function startServer(
+  env: Record<string, string | undefined>,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const entry = options.compiled ? ['scripts/start.mjs'] : ['--import', 'tsx', 'packages/server/src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, entry, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,10 +63,18 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
   return {
     baseUrl,
+    pid: child.pid!,
     output: () => out,
+    errors: () => err,
+    kill: (signal = 'SIGKILL') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
       }),

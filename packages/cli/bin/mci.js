@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, like `npm start` does for the server.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (packages/cli/dist/mci.js), built first when its sources changed (ADR 010).
+import { BUNDLES, ROOT, ensureBundle } from '../../../scripts/build.mjs';
 
-register();
-const { main } = await import('../src/main.ts');
+await ensureBundle('cli');
+const { main } = await import(new URL(BUNDLES.cli.out, `file://${ROOT}`).href);
 process.exitCode = await main(process.argv);

@@ -23,7 +23,11 @@ const configSchema = z.object({
     .max(LIMITS.passwordMaxLength)
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `warn` by default: errors and warnings only, each line with its request's `reqId`; `info` adds a
+   * line per request (it costs a bare route a fifth to half of its throughput, ADR 010).
+   */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   DASHBOARD_DIR: z.string().min(1).optional(),
   /**
    * Sign-in throttle (ADR 009): failed sign-ins allowed per email address, and failed sign-ins and

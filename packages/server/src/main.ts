@@ -146,6 +146,11 @@ async function main(): Promise<void> {
     { database: database.kind, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR },
     'MultiCloud Images is serving',
   );
+  // Whatever the log level: where to go, on stdout beside the first start's secrets.
+  const where = config.DATABASE_URL ? 'PostgreSQL' : `the embedded database in ${config.DATA_DIR}`;
+  process.stdout.write(
+    `MultiCloud Images is serving at ${url} (dashboard /, API /v1, docs /docs) on ${where}\n`,
+  );
 }
 
 main().catch((err: unknown) => {
