@@ -23,6 +23,8 @@ export interface BenchServer {
   url: string;
   /** How the server came to be, for the first line of the report. */
   origin: string;
+  /** The server's log file when the bench started the server itself (statement counts need it). */
+  logFile?: string;
   stop(): Promise<void>;
 }
 
@@ -35,7 +37,12 @@ export async function benchServer(env: NodeJS.ProcessEnv): Promise<BenchServer> 
   if (url) return { url, origin: 'given', stop: async () => {} };
   console.log('bench: no BENCH_DATABASE_URL or DATABASE_URL: starting a throw-away PostgreSQL cluster');
   const cluster = await startThrowawayPostgres(env);
-  return { url: cluster.url, origin: 'a throw-away cluster of its own', stop: cluster.stop };
+  return {
+    url: cluster.url,
+    origin: 'a throw-away cluster of its own',
+    logFile: cluster.logFile,
+    stop: cluster.stop,
+  };
 }
 
 /** `url` pointing at database `name` on the same server. */

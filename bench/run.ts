@@ -4,13 +4,25 @@
  * HTTP service (target p95 < 20 ms) beside the same SQL run on a plain pg client. A third load,
  * the repository's insertImagesBulk alone, is printed (not judged) to tell its cost from the service's.
  *
+ * Sections (all by default; name some to run only those): `npm run bench -- load rss`; see
+ * `npm run bench -- --help`. vc, load and rss are issue 4's and issue 11's (bench/vc.ts,
+ * bench/http-load.ts, bench/idle-rss.ts).
+ *
  * Usage: `npm run bench` starts a throw-away PostgreSQL cluster of its own (initdb in a temp dir,
  * removed at the end) unless `BENCH_DATABASE_URL` (or DATABASE_URL) names a server; `BENCH_ROWS=100000`
  * for a quicker run. Works in a fresh `mci_bench_*` database it drops afterwards. Exits 1 on FAIL.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../packages/server/src/app.ts';
-import { benchServer, createBenchDatabase, redact, type BenchDatabase } from './bench-database.ts';
+import {
+  benchServer,
+  createBenchDatabase,
+  redact,
+  type BenchDatabase,
+  type BenchServer,
+} from './bench-database.ts';
+import { runHttpLoad } from './http-load.ts';
+import { runIdleRss } from './idle-rss.ts';
 import { BENCH_ADMIN_TOKEN, createFixtures, type BenchFixtures } from './fixtures.ts';
 import {
   BATCH_SIZE,
@@ -241,37 +253,94 @@ async function runBench(bench: BenchDatabase, total: number): Promise<string[]> 
   }
 }
 
-/** Creates the database (and, if none is given, a cluster), runs the bench, always cleans up, sets the exit code. */
-async function main(): Promise<void> {
-  const vcOk = runVcBench();
-  const total = rowsFromEnv(process.env);
-  const server = await benchServer(process.env);
-  let benchDb: BenchDatabase;
-  try {
-    benchDb = await createBenchDatabase(server.url);
-  } catch (error) {
-    await server.stop();
-    throw error;
+const SECTIONS = {
+  vc: 'diff/merge of 1,000-cloud MCIs (in process)',
+  catalog: 'bulk load and search of BENCH_ROWS images (PostgreSQL)',
+  load: 'HTTP load on PostgreSQL: create a server, MCI, template clouds, image page; RSS under load',
+  profile: 'CPU profile of the service creating servers (PostgreSQL)',
+  rss: 'idle RSS of `npm start` on PGlite beside a bare fastify process',
+} as const;
+type Section = keyof typeof SECTIONS;
+
+/** Sections named on the command line (`npm run bench -- load rss`), or all of them. */
+function sectionsFrom(argv: readonly string[]): Set<Section> {
+  const names = argv.filter((a) => !a.startsWith('-'));
+  const unknown = names.filter((n) => !(n in SECTIONS));
+  if (unknown.length > 0 || argv.includes('--help')) {
+    const list = Object.entries(SECTIONS)
+      .map(([k, v]) => `  ${k.padEnd(8)} ${v}`)
+      .join('\n');
+    throw new Error(
+      `bench: ${unknown.length ? `unknown section ${unknown.join(', ')}` : 'usage'}: npm run bench [-- section …]\n${list}`,
+    );
   }
+  return new Set((names.length > 0 ? names : Object.keys(SECTIONS)) as Section[]);
+}
+
+/** Runs the catalog section on a database of its own. */
+async function catalogSection(server: BenchServer, total: number, register: (db: BenchDatabase) => void) {
+  const benchDb = await createBenchDatabase(server.url);
+  register(benchDb);
+  try {
+    const { rows } = await benchDb.database.pool!.query<{ server_version: string }>('show server_version');
+    console.log(
+      `\ncatalog bench: ${fmtInt(total)} images over 30 clouds, PostgreSQL ${rows[0].server_version} ` +
+        `(${redact(benchDb.url)}, ${server.origin}; dropped at the end)`,
+    );
+    return await runBench(benchDb, total);
+  } finally {
+    await benchDb.drop();
+  }
+}
+
+/** Runs the load (and profile) sections on a database of their own. */
+async function loadSection(
+  server: BenchServer,
+  profile: boolean,
+  only: boolean,
+  register: (db: BenchDatabase) => void,
+) {
+  const benchDb = await createBenchDatabase(server.url);
+  register(benchDb);
+  try {
+    return await runHttpLoad({ server, bench: benchDb, profile, measure: !only });
+  } finally {
+    await benchDb.drop();
+  }
+}
+
+/** Runs the chosen sections, always cleans up, sets the exit code. */
+async function main(): Promise<void> {
+  const sections = sectionsFrom(process.argv.slice(2));
+  const started = performance.now();
+  const failures: string[] = [];
+  if (sections.has('vc') && !runVcBench()) failures.push('diff/merge p95 ≥ 5 ms');
+  const needsPostgres = sections.has('catalog') || sections.has('load') || sections.has('profile');
+  const total = sections.has('catalog') ? rowsFromEnv(process.env) : 0;
+  const server = needsPostgres ? await benchServer(process.env) : undefined;
+  const open = new Set<BenchDatabase>();
+  const register = (db: BenchDatabase) => open.add(db);
   const cleanUp = async () => {
-    await benchDb.drop().catch(() => undefined);
-    await server.stop();
+    for (const db of open) await db.drop().catch(() => undefined);
+    await server?.stop();
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`\nbench: ${signal}, dropping ${benchDb.name}`);
+    console.error(`\nbench: ${signal}, dropping ${[...open].map((d) => d.name).join(', ') || 'nothing'}`);
     void cleanUp().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { rows } = await benchDb.database.pool!.query<{ server_version: string }>('show server_version');
+    if (sections.has('catalog')) failures.push(...(await catalogSection(server!, total, register)));
+    if (sections.has('load') || sections.has('profile'))
+      failures.push(
+        ...(await loadSection(server!, sections.has('profile'), !sections.has('load'), register)),
+      );
+    if (sections.has('rss')) failures.push(...(await runIdleRss()));
     console.log(
-      `catalog bench: ${fmtInt(total)} images over 30 clouds, PostgreSQL ${rows[0].server_version} ` +
-        `(${redact(benchDb.url)}, ${server.origin}; dropped at the end)`,
+      `\nbench: ${[...sections].join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
-    const failures = await runBench(benchDb, total);
-    if (!vcOk) failures.push('diff/merge p95 ≥ 5 ms');
-    console.log(failures.length === 0 ? '\nbench: PASS' : `\nbench: FAIL (${failures.join('; ')})`);
+    console.log(failures.length === 0 ? 'bench: PASS' : `bench: FAIL (${failures.join('; ')})`);
     process.exitCode = failures.length === 0 ? 0 : 1;
   } finally {
     await cleanUp();

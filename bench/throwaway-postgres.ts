@@ -24,6 +24,8 @@ export const HOW_TO_INSTALL =
 export interface ThrowawayPostgres {
   /** Connection string of the cluster's `postgres` database (trust authentication, loopback only). */
   url: string;
+  /** The server's log (stderr), where `log_statement` output lands: the bench counts statements there. */
+  logFile: string;
   /** Stops the cluster and removes its directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -116,7 +118,7 @@ export async function startThrowawayPostgres(
       options,
     );
     started = true;
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, logFile: log, stop };
   } catch (error) {
     const serverLog = await readFile(log, 'utf8').catch(() => '');
     await stop();
