@@ -527,12 +527,14 @@ export async function declineMyInvitation(ctx: AppContext, principal: Principal,
     if (!(await memberInvitationRepository.decide(tx, id, 'declined', now))) {
       throw new ConflictError('invitation_closed', `Member invitation ${id} is no longer open`);
     }
+    // Installation-level: the account's log would otherwise show the id of a user who is not
+    // one of its members (the invitation simply leaves its list of open ones).
     audit({
-      accountId: invitation.accountId,
+      accountId: null,
       action: 'member_invitation.decline',
       targetType: 'member_invitation',
       targetId: id,
-      summary: `${invitation.email} declined the invitation`,
+      summary: `${invitation.email} declined the invitation to account ${invitation.accountId}`,
     });
   });
 }
