@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,10 +79,6 @@ describe.each(engines)('kill -9 and restart on $name (crash tier)', ({ pg }) => 
   const start = async () => {
     server = await startServer(env, { compiled: true });
     api = apiOf(server);
-  };
-  const crashAndRestart = async () => {
-    await server.kill('SIGKILL');
-    await start();
   };
 
   beforeAll(async () => {
@@ -253,7 +249,7 @@ describe.each(engines)('kill -9 and restart on $name (crash tier)', ({ pg }) => 
     async () => {
       const second = await runToExit({ ...env, PORT: '0' });
       expect(second.code).toBe(1);
-      expect(second.stderr).toContain(`the data directory ${await realDataDir(env.DATA_DIR)} is in use`);
+      expect(second.stderr).toContain(`the data directory ${await realpath(env.DATA_DIR)} is in use`);
       expect(second.stderr).toContain(`pid ${server.pid}`);
 
       // kill -9 leaves the lock file behind; two servers starting at once on it: exactly one wins.
@@ -272,11 +268,6 @@ describe.each(engines)('kill -9 and restart on $name (crash tier)', ({ pg }) => 
     },
   );
 });
-
-async function realDataDir(dir: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises');
-  return realpath(dir);
-}
 
 /** Runs the compiled server with `env` until it exits (a refused start exits at once). */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
