@@ -48,6 +48,22 @@ export function summarizeProfile(
   window?: { fromEndMs: number; toEndMs: number },
 ): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  /** Native frames (a socket write, a hash) are charged to the package that called them. */
+  const callerPackage = (id: number): string | undefined => {
+    for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+      const c = categoryOf(byId.get(p)!.callFrame);
+      if (!c.startsWith('(') && !c.startsWith('node:')) return c;
+    }
+    return undefined;
+  };
+  const labelOf = (node: ProfileNode): string => {
+    const c = categoryOf(node.callFrame);
+    if (!c.startsWith('(native)') && !c.startsWith('node:')) return c;
+    const caller = callerPackage(node.id);
+    return caller ? `${c} ← ${caller}` : c;
+  };
   let t = profile.startTime;
   const times = profile.timeDeltas.map((d) => (t += d));
   const end = times[times.length - 1] ?? profile.endTime;
@@ -63,19 +79,18 @@ export function summarizeProfile(
     const node = byId.get(profile.samples[i]);
     if (!node) continue;
     total += dt;
-    const category = categoryOf(node.callFrame);
+    const category = labelOf(node);
     categories.set(category, (categories.get(category) ?? 0) + dt);
     if (category === '(idle)') continue;
     busy += dt;
-    const fn =
-      `${node.callFrame.functionName || '(anonymous)'} ${category.startsWith('(') ? '' : `[${category}]`}`.trim();
+    const fn = `${node.callFrame.functionName || '(anonymous)'} [${category.replace(/^\(native\) \S+ ?/, '')}]`;
     functions.set(fn, (functions.get(fn) ?? 0) + dt);
   }
   const perRequest = (ms: number) => (requests > 0 ? (ms / requests).toFixed(3) : '–');
   const rows = [...categories]
     .filter(([c]) => c !== '(idle)')
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 14)
+    .slice(0, 16)
     .map(([c, ms]) => [c, ms.toFixed(0), `${((100 * ms) / busy).toFixed(1)} %`, perRequest(ms)]);
   const fnRows = [...functions]
     .sort((a, b) => b[1] - a[1])

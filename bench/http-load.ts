@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchDatabase, BenchServer } from './bench-database.ts';
 import { withDatabaseName } from './bench-database.ts';
-import { rssKb, startBare, startService, type Running } from './processes.ts';
+import { rssKb, startBare, startService, startServiceLike, type Running } from './processes.ts';
 import { passFail, table } from './report.ts';
 import { captureStatements, verbOf, type Statement } from './statements.ts';
 import { summarizeProfile } from './cpu-profile.ts';
@@ -285,7 +285,7 @@ export async function runHttpLoad({ server, bench, profile, measure }: LoadOptio
     const token = fixtures.memberToken;
 
     if (!measure) {
-      if (profile) await profileCreation(dir, bench, list[0], token);
+      if (profile) await profileCreation(dir, bench, service, list[0], token);
       return failures;
     }
     // What each request makes the service issue, and the same statements registered for the replays.
@@ -393,7 +393,7 @@ export async function runHttpLoad({ server, bench, profile, measure }: LoadOptio
     );
 
     failures.push(...(await rssUnderLoad(service, token, list, startRss)));
-    if (profile) await profileCreation(dir, bench, list[0], token);
+    if (profile) await profileCreation(dir, bench, service, list[0], token);
   } finally {
     await bare?.stop();
     await service?.stop();
@@ -473,17 +473,15 @@ async function rssUnderLoad(
 async function profileCreation(
   dir: string,
   bench: BenchDatabase,
+  like: Running,
   create: Target,
   token: string,
 ): Promise<void> {
   const profDir = join(dir, 'prof');
-  const service = await startService(
-    {
-      DATABASE_URL: bench.url,
-      ADMIN_TOKEN: TOKEN,
-      SEED: 'none',
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim(),
-    },
+  const service = await startServiceLike(
+    like,
+    ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    { DATABASE_URL: bench.url, ADMIN_TOKEN: TOKEN, SEED: 'none' },
     join(dir, 'service-prof.log'),
   );
   let result: LoadResult;

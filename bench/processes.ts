@@ -19,6 +19,8 @@ export interface Running {
   pid: number;
   /** How that process was started (its argv), for the report. */
   command: string;
+  /** Its argv, e.g. to start the same program again with other node options. */
+  argv: string[];
   /** What it printed so far (stdout and stderr go to a file, not through this process). */
   output(): Promise<string>;
   stop(): Promise<void>;
@@ -187,7 +189,8 @@ async function startListening(
     await stop();
     throw new Error(`bench: cannot tell which process of ${what} listens on ${port}`);
   }
-  return { baseUrl, pid, command: commandOf(pid), output, stop };
+  const argvOf = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  return { baseUrl, pid, command: commandOf(pid), argv: argvOf, output, stop };
 }
 
 /**
@@ -205,6 +208,25 @@ export async function startService(env: Record<string, string>, logFile: string)
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   if (!env.LOG_LEVEL) delete childEnv.LOG_LEVEL;
   return startListening(argv, childEnv, port, logFile, custom ? `"${custom}"` : '`npm start`', 180_000);
+}
+
+/**
+ * The service's listening process started again directly from its argv (`like.argv`) with
+ * `nodeFlags` added after the node executable (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+ */
+export async function startServiceLike(
+  like: Running,
+  nodeFlags: string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<Running> {
+  const port = await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env };
+  delete childEnv.BENCH_ROWS;
+  delete childEnv.BENCH_DATABASE_URL;
+  if (!env.LOG_LEVEL) delete childEnv.LOG_LEVEL;
+  const [node, ...rest] = like.argv;
+  return startListening([node, ...nodeFlags, ...rest], childEnv, port, logFile, like.command, 120_000);
 }
 
 /**
