@@ -35,7 +35,18 @@ export function pageOf<T extends z.ZodType>(item: T) {
  * An id in a path, query or body. The ids this service mints are `<kind>_<ULID>`; the document
  * says ids are URL-safe words, and anything else simply names nothing (404, or 422 in a body).
  */
-export const idParam = z.string().min(1).max(100).meta({ pattern: '^[A-Za-z0-9_-]+$' });
+const ID_PATTERN = '^[A-Za-z0-9_-]+$';
+export const idParam = z.string().min(1).max(100).meta({ pattern: ID_PATTERN });
+
+/**
+ * An id that filters a list. Checked, not only documented: a filter that names nothing would
+ * answer an empty page, which hides a malformed value; a malformed one is a 400 instead.
+ */
+export const idFilter = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(new RegExp(ID_PATTERN), 'is not an id of this service');
 
 /**
  * What JavaScript's `trim()` removes (WhiteSpace and LineTerminator of ECMA-262), spelled out so

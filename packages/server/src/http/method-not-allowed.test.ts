@@ -31,6 +31,12 @@ describe('a method an API path does not have (RFC 9110 §15.5.6)', () => {
     expect(get.headers.allow).toBe('DELETE, POST');
   });
 
+  it('takes a static segment over a parameter, as the router does', async () => {
+    const r = await app.inject({ method: 'OPTIONS', url: '/v1/accounts/acc_1/server-templates/apply' });
+    expect(r.statusCode).toBe(405);
+    expect(r.headers.allow).toBe('POST');
+  });
+
   it('leaves unknown paths a 404', async () => {
     const r = await app.inject({ method: 'GET', url: '/v1/no-such-thing' });
     expect(r.statusCode).toBe(404);

@@ -16,12 +16,16 @@ function patternOf(url: string): RegExp {
  * the dashboard's catch-all does not make every path a resource.
  */
 export function registerMethodNotAllowed(app: FastifyInstance): void {
-  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  const routes: { pattern: RegExp; params: number; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1/')) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const existing = routes.find((r) => r.pattern.source === patternOf(route.url).source);
-    const entry = existing ?? { pattern: patternOf(route.url), methods: new Set<string>() };
+    const entry = existing ?? {
+      pattern: patternOf(route.url),
+      params: route.url.split('/').filter((s) => s.startsWith(':')).length,
+      methods: new Set<string>(),
+    };
     for (const m of methods) entry.methods.add(m.toUpperCase());
     if (!existing) routes.push(entry);
   });
@@ -30,8 +34,10 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
     if (!request.is404 && !request.routeOptions.url?.endsWith('*')) return;
     const path = request.url.split('?')[0];
     if (!path.startsWith('/v1/')) return;
-    const allowed = new Set<string>();
-    for (const r of routes) if (r.pattern.test(path)) for (const m of r.methods) allowed.add(m);
+    // As the router does, a static segment wins over a parameter (`…/apply` is not `…/:id`).
+    const matching = routes.filter((r) => r.pattern.test(path));
+    const fewest = Math.min(...matching.map((r) => r.params));
+    const allowed = new Set(matching.filter((r) => r.params === fewest).flatMap((r) => [...r.methods]));
     if (allowed.size === 0 || allowed.has(request.method)) return;
     reply.header('allow', [...allowed].sort().join(', '));
     await sendProblem(

@@ -4,6 +4,7 @@ import {
   atLeastOneField,
   descriptionField,
   distinct,
+  idFilter,
   idParam,
   nameField,
   pageOf,
@@ -109,7 +110,7 @@ export const listImagesQuery = z.strictObject({
   cpuArchitecture: z.enum(CPU_ARCHITECTURES).optional(),
   visibility: z.enum(IMAGE_VISIBILITIES).optional(),
   state: z.enum(IMAGE_STATES).optional(),
-  usableBy: idParam.optional().describe('Only images this account can launch (it must be yours)'),
+  usableBy: idFilter.optional().describe('Only images this account can launch (it must be yours)'),
 });
 
 export const instanceTypeSchema = z

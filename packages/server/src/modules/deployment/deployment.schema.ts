@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   atLeastOneField,
   descriptionField,
+  idFilter,
   idParam,
   nameField,
   pageOf,
@@ -85,7 +86,7 @@ export const accountParams = z.strictObject({ a: idParam });
 export const deploymentParams = z.strictObject({ a: idParam, d: idParam });
 export const serverParams = z.strictObject({ a: idParam, d: idParam, s: idParam });
 export const listQuery = z.strictObject({ ...pageQuery });
-export const listServersQuery = z.strictObject({ ...pageQuery, cloudId: idParam.optional() });
+export const listServersQuery = z.strictObject({ ...pageQuery, cloudId: idFilter.optional() });
 
 export const deploymentPage = pageOf(deploymentSchema);
 export const serverPage = pageOf(serverSchema);

@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import {
   descriptionField,
+  idFilter,
   idParam,
   MAX_INT32,
   nameField,
@@ -108,8 +109,8 @@ export const marketplaceQuery = z.strictObject({
   q: requiredText(200).optional().describe('Text in the name or descriptions'),
   kind: z.enum(PUBLICATION_KINDS).optional(),
   category: requiredText(LIMITS.tagLength).optional(),
-  publisher: idParam.optional().describe('Publisher account id'),
-  cloudId: idParam.optional().describe('Only publications that support this cloud'),
+  publisher: idFilter.optional().describe('Publisher account id'),
+  cloudId: idFilter.optional().describe('Only publications that support this cloud'),
   revision: z.coerce
     .number()
     .int()

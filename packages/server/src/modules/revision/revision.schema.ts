@@ -4,6 +4,7 @@ import {
   atLeastOneField,
   descriptionField,
   distinct,
+  idFilter,
   idParam,
   MAX_INT32,
   nameField,
@@ -61,9 +62,9 @@ export const ifMatchHeader = z.looseObject({
 export const listRevisionsQuery = z.strictObject({
   ...pageQuery,
   q: requiredText(200).optional().describe('Text in the name'),
-  lineageId: idParam.optional(),
+  lineageId: idFilter.optional(),
   revision: z.coerce.number().int().min(0).max(MAX_INT32).optional().describe('0 lists HEADs only'),
-  cloudId: idParam
+  cloudId: idFilter
     .optional()
     .describe('Only revisions that serve this cloud (MCIs: a setting for it; templates: it is supported)'),
 });
