@@ -41,7 +41,7 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 /**
- * PostgreSQL settings PGlite starts with, beside its own defaults (ADR 011). PGlite's memory is
+ * PostgreSQL settings PGlite starts with, beside its own defaults (ADR 014). PGlite's memory is
  * one WebAssembly heap in this process, and its shared memory is touched in full at start, so
  * every MB of `shared_buffers` is a MB of resident memory for the process's whole life:
  * PostgreSQL's 128 MB default made a third of the idle service's RSS. The embedded engine serves
@@ -56,7 +56,7 @@ export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
  * V8 compiles PGlite's 9 MB WebAssembly module with its baseline compiler (Liftoff) and then
  * recompiles hot functions with its optimizing one (TurboFan) on background threads; that
  * second compilation's memory stays with those threads' malloc arenas (~80 MB of the idle
- * service's RSS, measured in ADR 011). Liftoff code alone served the service's short queries as
+ * service's RSS, measured in ADR 014). Liftoff code alone served the service's short queries as
  * fast or faster (no recompilation competes for the two cores) and long scans ~25 % slower.
  * The flag applies to WebAssembly compiled after it is set; the service compiles no other.
  */
