@@ -46,6 +46,7 @@ export function summarizeProfile(
   profile: CpuProfile,
   requests: number,
   window?: { fromEndMs: number; toEndMs: number },
+  rowsShown = 16,
 ): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -90,11 +91,11 @@ export function summarizeProfile(
   const rows = [...categories]
     .filter(([c]) => c !== '(idle)')
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 16)
+    .slice(0, rowsShown)
     .map(([c, ms]) => [c, ms.toFixed(0), `${((100 * ms) / busy).toFixed(1)} %`, perRequest(ms)]);
   const fnRows = [...functions]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 12)
+    .slice(0, Math.min(12, rowsShown))
     .map(([f, ms]) => [f.slice(0, 90), ms.toFixed(0), `${((100 * ms) / busy).toFixed(1)} %`]);
   return [
     `  busy ${busy.toFixed(0)} ms of ${total.toFixed(0)} ms sampled on the main thread; ${requests} requests →` +

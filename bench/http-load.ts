@@ -21,7 +21,7 @@ import { withDatabaseName } from './bench-database.ts';
 import { rssKb, startBare, startService, startServiceLike, type Running } from './processes.ts';
 import { passFail, table } from './report.ts';
 import { captureStatements, verbOf, type Statement } from './statements.ts';
-import { summarizeProfile } from './cpu-profile.ts';
+import { summarizeProfile, type CpuProfile } from './cpu-profile.ts';
 
 const TOKEN = 'mci_bench-load-admin-token-0123456789abcdef';
 const CONCURRENCIES = [8, 32] as const;
@@ -466,9 +466,39 @@ async function rssUnderLoad(
   return failures;
 }
 
+/** Runs `load` against a process started with --cpu-prof in `profDir`, stops it, returns its profile. */
+async function profiled(
+  profDir: string,
+  start: (flags: string[]) => Promise<Running>,
+  load: (baseUrl: string, seconds: number) => Promise<LoadResult>,
+): Promise<
+  { profile: CpuProfile; result: LoadResult; window: { fromEndMs: number; toEndMs: number } } | undefined
+> {
+  const running = await start(['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  let result: LoadResult;
+  let startedAt = 0;
+  let endedAt = 0;
+  try {
+    await load(running.baseUrl, 2); // warm-up, not in the window
+    startedAt = Date.now();
+    result = await load(running.baseUrl, 10);
+    endedAt = Date.now();
+  } finally {
+    await running.stop();
+  }
+  const stoppedAt = Date.now();
+  const files = (await readdir(profDir).catch(() => [] as string[])).filter((f) =>
+    f.includes(`.${running.pid}.`),
+  );
+  if (files.length === 0) return undefined;
+  const profile = JSON.parse(await readFile(join(profDir, files[0]), 'utf8')) as CpuProfile;
+  return { profile, result, window: { fromEndMs: stoppedAt - startedAt, toEndMs: stoppedAt - endedAt } };
+}
+
 /**
- * A CPU profile of the service while it creates servers (concurrency 8, 10 s): a second
- * service process started with --cpu-prof, stopped to write the profile, then summarized.
+ * CPU profiles of the service and of the bare baseline while they create servers (concurrency
+ * 8, 10 s each): copies of both processes started with --cpu-prof, stopped to write the
+ * profiles, summarized over the measured run only.
  */
 async function profileCreation(
   dir: string,
@@ -477,42 +507,37 @@ async function profileCreation(
   create: Target,
   token: string,
 ): Promise<void> {
-  const profDir = join(dir, 'prof');
-  const service = await startServiceLike(
-    like,
-    ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
-    { DATABASE_URL: bench.url, ADMIN_TOKEN: TOKEN, SEED: 'none' },
-    join(dir, 'service-prof.log'),
+  const both = (baseUrl: string, seconds: number) => cannon(baseUrl, token, [create], 8, seconds);
+  const service = await profiled(
+    join(dir, 'prof-service'),
+    (flags) =>
+      startServiceLike(
+        like,
+        flags,
+        { DATABASE_URL: bench.url, ADMIN_TOKEN: TOKEN, SEED: 'none' },
+        join(dir, 'sp.log'),
+      ),
+    both,
   );
-  let result: LoadResult;
-  let startedAt = 0;
-  let endedAt = 0;
-  try {
-    await cannon(service.baseUrl, token, [create], 8, 2);
-    startedAt = Date.now();
-    result = await cannon(service.baseUrl, token, [create], 8, 10);
-    endedAt = Date.now();
-  } finally {
-    await service.stop();
+  const bare = await profiled(
+    join(dir, 'prof-bare'),
+    (flags) => startBare(like, { DATABASE_URL: bench.url }, join(dir, 'bp.log'), flags),
+    both,
+  );
+  for (const [what, p] of [
+    ['the service', service],
+    ['the bare baseline', bare],
+  ] as const) {
+    if (!p) {
+      console.log(`\n  CPU profile of ${what}: none written`);
+      continue;
+    }
+    const kept = join(tmpdir(), `mci-bench-create-${what === 'the service' ? 'service' : 'bare'}.cpuprofile`);
+    await writeFile(kept, JSON.stringify(p.profile));
+    console.log(
+      `\n  CPU profile of ${what} creating servers (concurrency 8, 10 s, ${fmt(p.result.rps)} req/s; main thread,` +
+        ` measured run only; ${kept}):`,
+    );
+    console.log(summarizeProfile(p.profile, p.result.requests, p.window, what === 'the service' ? 16 : 8));
   }
-  const stoppedAt = Date.now();
-  const files = (await readdir(profDir).catch(() => [] as string[])).filter((f) =>
-    f.includes(`.${service.pid}.`),
-  );
-  if (files.length === 0) {
-    console.log('\n  CPU profile: none written (the service did not exit through process.exit?)');
-    return;
-  }
-  const profileJson = JSON.parse(await readFile(join(profDir, files[0]), 'utf8'));
-  await writeFile(join(tmpdir(), 'mci-bench-create.cpuprofile'), JSON.stringify(profileJson));
-  console.log(
-    `\n  CPU profile of the service creating servers (concurrency 8, 10 s, ${fmt(result.rps)} req/s, main thread` +
-      ` during the measured run only; kept at ${join(tmpdir(), 'mci-bench-create.cpuprofile')}):`,
-  );
-  console.log(
-    summarizeProfile(profileJson, result.requests, {
-      fromEndMs: stoppedAt - startedAt,
-      toEndMs: stoppedAt - endedAt,
-    }),
-  );
 }

@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -233,7 +232,12 @@ export async function startServiceLike(
  * The bare fastify baseline, run by the same node executable with the same loader options
  * (e.g. `--import tsx`) as the service process, so that neither pays for a loader alone.
  */
-export async function startBare(service: Running | undefined, env: Record<string, string>, logFile: string) {
+export async function startBare(
+  service: Running | undefined,
+  env: Record<string, string>,
+  logFile: string,
+  nodeFlags: string[] = [],
+) {
   const port = await freePort();
   const serviceArgv = service ? readFileSync(`/proc/${service.pid}/cmdline`, 'utf8').split('\0') : [];
   const loaderFlags: string[] = [];
@@ -248,15 +252,11 @@ export async function startBare(service: Running | undefined, env: Record<string
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   return startListening(
-    [node, ...loaderFlags, BARE_SERVER],
+    [node, ...nodeFlags, ...loaderFlags, BARE_SERVER],
     childEnv,
     port,
     logFile,
     'the bare fastify baseline',
     60_000,
   );
-}
-
-export function tempLog(dir: string, name: string): string {
-  return join(dir, `${name}.log`);
 }
