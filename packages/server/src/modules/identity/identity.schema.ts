@@ -1,6 +1,13 @@
 import { LIMITS, ROLES } from '@mci/core';
 import { z } from 'zod';
-import { descriptionField, idParam, nameField, pageOf, pageQuery } from '../../http/common.schema.ts';
+import {
+  descriptionField,
+  distinct,
+  idParam,
+  nameField,
+  pageOf,
+  pageQuery,
+} from '../../http/common.schema.ts';
 
 export const roleSchema = z.enum(ROLES);
 
@@ -91,10 +98,10 @@ export const createAccountBody = z.strictObject({
 export const accountParams = z.strictObject({ a: idParam });
 export const memberParams = z.strictObject({ a: idParam, userId: idParam });
 
-const rolesField = z
-  .array(roleSchema)
-  .min(1, 'give at least one role; remove a member with DELETE')
-  .refine((r) => new Set(r).size === r.length, 'roles must not repeat');
+const rolesField = distinct(
+  z.array(roleSchema).min(1, 'give at least one role; remove a member with DELETE'),
+  'roles must not repeat',
+);
 
 export const putMemberBody = z.strictObject({ roles: rolesField });
 

@@ -444,7 +444,8 @@ export async function getMemberInvitation(
 ): Promise<MemberInvitationRecord> {
   authorizeAccount(principal, accountId, 'members.manage');
   const invitation = await memberInvitationRepository.find(ctx.db, { id, accountId }, ctx.clock());
-  if (!invitation) throw new NotFoundError('member invitation', id);
+  // A cancelled invitation is gone (DELETE); its trace is the audit entry.
+  if (!invitation || invitation.state === 'cancelled') throw new NotFoundError('member invitation', id);
   return invitation;
 }
 
@@ -458,7 +459,7 @@ export async function cancelMemberInvitation(
   authorizeAccount(principal, accountId, 'members.manage');
   await mutate(ctx, principal, async ({ tx, audit, now }) => {
     const invitation = await memberInvitationRepository.find(tx, { id, accountId }, now);
-    if (!invitation) throw new NotFoundError('member invitation', id);
+    if (!invitation || invitation.state === 'cancelled') throw new NotFoundError('member invitation', id);
     if (!(await memberInvitationRepository.decide(tx, id, 'cancelled', now))) {
       throw new ConflictError('invitation_closed', `Member invitation ${id} is ${invitation.state}`, {
         details: { state: invitation.state },
