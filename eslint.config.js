@@ -44,7 +44,9 @@ const webImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'data/**', '.cache/**', 'packages/client/src/schema.d.ts', '**/dist/**'] },
+  {
+    ignores: ['**/node_modules/**', 'data/**', '.cache/**', 'packages/client/src/schema.d.ts', '**/dist/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -115,7 +115,11 @@ function textMatches(q: string): SQL {
  * name index), their (name, id) sorted, and the page's rows read by id. Undefined when more
  * match: the caller walks the name index, where a common term soon fills a page.
  */
-async function findFewMatches(db: Executor, where: SQL | undefined, take: number): Promise<Image[] | undefined> {
+async function findFewMatches(
+  db: Executor,
+  where: SQL | undefined,
+  take: number,
+): Promise<Image[] | undefined> {
   const matches = db
     .select({ id: images.id, name: images.name })
     .from(images)
@@ -132,7 +136,12 @@ async function findFewMatches(db: Executor, where: SQL | undefined, take: number
   const rows = await db
     .select()
     .from(images)
-    .where(inArray(images.id, top.map((t) => t.id)))
+    .where(
+      inArray(
+        images.id,
+        top.map((t) => t.id),
+      ),
+    )
     .orderBy(asc(images.name), asc(images.id));
   return rows.map(toImage);
 }
