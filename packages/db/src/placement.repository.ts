@@ -14,10 +14,11 @@ import {
 
 /**
  * What placing a server of a template in a cloud of a deployment needs (R-SRV-1..3, R-SRV-6),
- * read in one statement that also holds the deployment `FOR SHARE` (a concurrent delete waits;
- * a placement after a delete finds no deployment): the cloud, the template's owner, its links by
+ * read in one statement: the deployment's owner, the cloud, the template's owner, its links by
  * position each with its setting for that cloud only (not every setting of every linked MCI),
- * and those settings' images and instance types.
+ * and those settings' images and instance types. No row lock: the server's insert takes the
+ * foreign key's own lock on the deployment (a concurrent delete waits for it), and an insert
+ * after a delete fails its foreign key, which the unit of work runs again to a 404 (ADR 013).
  */
 export interface PlacementFacts {
   deploymentAccountId: string;
@@ -115,7 +116,6 @@ export const placementRepository = {
       .leftJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
       .where(eq(deployments.id, sql.placeholder('deploymentId')))
       .orderBy(asc(templateLinks.position))
-      .for('share', { of: deployments })
       // A named statement: PostgreSQL parses and plans this join once per connection.
       .prepare('placement_facts')
       .execute(place);

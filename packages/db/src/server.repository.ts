@@ -90,15 +90,10 @@ export const serverRepository = {
   },
 
   /**
-   * One deployment; `lock` holds its row for the transaction: `share` while servers are added to
-   * it (so a concurrent delete waits, and an addition after a delete finds nothing), `update`
-   * while it is deleted (so the running-server check sees every server committed before it).
+   * One deployment; `lock: 'update'` holds its row for the transaction while it is deleted (so
+   * the running-server check sees every server committed before it).
    */
-  async findDeployment(
-    db: Executor,
-    id: string,
-    lock?: 'share' | 'update',
-  ): Promise<DeploymentRecord | undefined> {
+  async findDeployment(db: Executor, id: string, lock?: 'update'): Promise<DeploymentRecord | undefined> {
     const query = db.select().from(deployments).where(eq(deployments.id, id));
     const [row] = lock ? await query.for(lock) : await query;
     return row && toDeployment(row);

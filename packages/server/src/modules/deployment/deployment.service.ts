@@ -52,7 +52,7 @@ async function requireDeployment(
   db: Executor,
   accountId: string,
   id: string,
-  lock?: 'share' | 'update',
+  lock?: 'update',
 ): Promise<DeploymentRecord> {
   const d = await serverRepository.findDeployment(db, id, lock);
   if (!d || d.accountId !== accountId) throw new NotFoundError('deployment', id);
