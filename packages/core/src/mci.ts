@@ -394,11 +394,24 @@ export function assertLineageDeletable(
       },
     );
   }
+  assertUnpublished('MCI', mciName, publishedRevisions);
+}
+
+/**
+ * A lineage with a published revision stays: importers copy from it (an MCI's or a template's
+ * publication would otherwise name a source that is gone). Deprecating the publication is the
+ * way to retire it.
+ */
+export function assertUnpublished(
+  kind: 'MCI' | 'ServerTemplate',
+  name: string,
+  publishedRevisions: readonly { id: string; revision: number }[],
+): void {
   const pub = publishedRevisions[0];
   if (pub) {
     throw new ConflictError(
-      'mci_published',
-      `MCI "${mciName}" revision ${pub.revision} is published (${pub.id}); importers rely on it — deprecate the publication instead`,
+      kind === 'MCI' ? 'mci_published' : 'template_published',
+      `${kind} "${name}" revision ${pub.revision} is published (${pub.id}); importers rely on it — deprecate the publication instead`,
     );
   }
 }

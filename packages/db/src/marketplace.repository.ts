@@ -128,6 +128,17 @@ export const marketplaceRepository = {
     return row && toPublication(row);
   },
 
+  /** The publications of any of these source revisions, oldest revision first. */
+  async publicationsOfSources(db: Executor, sourceIds: readonly string[]): Promise<PublicationRecord[]> {
+    if (sourceIds.length === 0) return [];
+    const rows = await db
+      .select()
+      .from(publications)
+      .where(inArray(publications.sourceId, [...sourceIds]))
+      .orderBy(asc(publications.revision));
+    return rows.map(toPublication);
+  },
+
   async findPublications(db: Executor, ids: string[]): Promise<PublicationRecord[]> {
     if (ids.length === 0) return [];
     return (await db.select().from(publications).where(inArray(publications.id, ids))).map(toPublication);

@@ -127,6 +127,17 @@ describe('R-PUB-2: templates take their MCIs along', () => {
     ]);
     expect(res.data.publication.linkedPublicationIds).toHaveLength(2);
     expect(res.data.publication.cloudIds.sort()).toEqual([east.cloud.id, west.cloud.id].sort());
+    // A published template stays (importers copy from it), as a published MCI does (R-MCI-7).
+    const refused = await h.call('DELETE', a(P, `/server-templates/${t.id}`), { token: pub.token });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.data.code).toBe('template_published');
+    const mciRefused = await h.call('DELETE', a(P, `/mcis/${one.head.id}`), { token: pub.token });
+    expect(mciRefused.data.code).toBe('mci_in_use');
+    const imported = await h.call('POST', a(M, '/imports'), {
+      token: lib.token,
+      body: { publicationId: res.data.publication.id },
+    });
+    expect(imported.statusCode).toBe(201);
   });
 });
 

@@ -73,11 +73,11 @@ export const mciKind: RevisionKind<MciRecord, MciSetting> = {
   /** R-MCI-7: refused while any template revision links the lineage, or while it is published. */
   async assertDeletable(tx, mci) {
     const linking = await templateRepository.linkingLineage(tx, mci.lineageId);
-    const published = [];
-    for (const r of await mciRepository.revisions(tx, mci.lineageId)) {
-      const pub = await marketplaceRepository.findPublicationBySource(tx, r.id);
-      if (pub) published.push({ id: pub.id, revision: pub.revision });
-    }
+    const revisions = await mciRepository.revisions(tx, mci.lineageId);
+    const published = await marketplaceRepository.publicationsOfSources(
+      tx,
+      revisions.map((r) => r.id),
+    );
     assertLineageDeletable(mci.name, linking, published);
   },
 

@@ -1,4 +1,5 @@
 import {
+  assertUnpublished,
   InputError,
   mergedLinks,
   mergeTemplate,
@@ -6,7 +7,7 @@ import {
   templateSnapshot,
   type McILink,
 } from '@mci/core';
-import { templateRepository, type Executor, type TemplateRecord } from '@mci/db';
+import { marketplaceRepository, templateRepository, type Executor, type TemplateRecord } from '@mci/db';
 import { mciRevisions } from '../mci/mci.kind.ts';
 import type { RevisionKind } from '../revision/revision.kind.ts';
 import { revisionService } from '../revision/revision.service.ts';
@@ -68,8 +69,16 @@ export const templateKind: RevisionKind<TemplateRecord, McILink> = {
     return plan.warnings;
   },
 
-  // Nothing depends on a template lineage: servers keep their pinned ids, importers their copies.
-  async assertDeletable() {},
+  // Servers keep their pinned ids and importers their copies; a published revision stays, as its
+  // publication is what further imports copy from.
+  async assertDeletable(tx, template) {
+    const revisions = await templateRepository.revisions(tx, template.lineageId);
+    const published = await marketplaceRepository.publicationsOfSources(
+      tx,
+      revisions.map((r) => r.id),
+    );
+    assertUnpublished('ServerTemplate', template.name, published);
+  },
 
   snapshot: templateSnapshot,
   entryNames: lineageNames,
