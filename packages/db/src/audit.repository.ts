@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { newId } from './ids.ts';
+import { reusableStatement } from './prepared.ts';
 import { auditEntries } from './schema.ts';
 
 export interface AuditEntry {
@@ -16,10 +17,26 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
 
+const column = (name: keyof NewAuditEntry | 'id') => sql.placeholder(name);
+
+/** Every change writes one or more: built once, a named statement (ADR 015). */
+const insertEntry = reusableStatement('audit_insert', (db) =>
+  db.insert(auditEntries).values({
+    id: column('id'),
+    accountId: column('accountId'),
+    userId: column('userId'),
+    action: column('action'),
+    targetType: column('targetType'),
+    targetId: column('targetId'),
+    summary: column('summary'),
+    at: sql`clock_timestamp()`,
+  }),
+);
+
 /** The audit trail: written in the same transaction as the mutation it records. */
 export const auditRepository = {
   async insert(db: Executor, entry: NewAuditEntry): Promise<void> {
-    await db.insert(auditEntries).values({ id: newId('audit'), ...entry, at: sql`clock_timestamp()` });
+    await insertEntry(db, { id: newId('audit'), ...entry });
   },
 
   /** Newest first; `accountId: null` lists installation-level entries. `beforeSeq` is the keyset. */

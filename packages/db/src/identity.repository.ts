@@ -1,6 +1,7 @@
 import type { Principal, Role } from '@mci/core';
 import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
+import { reusableStatement } from './prepared.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
 import {
@@ -90,6 +91,33 @@ interface MembershipRow {
 const membershipsOfUser = sql<MembershipRow[]>`(
   select coalesce(json_agg(json_build_object('accountId', m.account_id, 'roles', m.roles)), '[]'::json)
   from ${memberships} m where m.user_id = ${users.id})`;
+
+// Every request runs one of these: built once, named statements (ADR 015).
+const principalByToken = reusableStatement('principal_by_token', (db) =>
+  db
+    .select({
+      ...userColumns,
+      memberships: membershipsOfUser,
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))),
+);
+
+const principalBySession = reusableStatement('principal_by_session', (db) =>
+  db
+    .select({ ...userColumns, memberships: membershipsOfUser })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.idHash, sql.placeholder('sessionHash')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+      ),
+    ),
+);
 
 function toUser(r: {
   id: string;
@@ -390,19 +418,7 @@ export const identityRepository = {
   ): Promise<Principal | undefined> {
     let row: { id: string; email: string; isSuperuser: boolean; memberships: MembershipRow[] } | undefined;
     if ('tokenHash' in credential) {
-      const [found] = await db
-        .select({
-          ...userColumns,
-          memberships: membershipsOfUser,
-          tokenId: apiTokens.id,
-          lastUsedAt: apiTokens.lastUsedAt,
-        })
-        .from(apiTokens)
-        .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')))
-        // Every request runs this: a named statement, parsed and planned once per connection.
-        .prepare('principal_by_token')
-        .execute({ tokenHash: credential.tokenHash });
+      const [found] = await principalByToken(db, { tokenHash: credential.tokenHash });
       row = found;
       const now = credential.now;
       if (found && now) {
@@ -420,18 +436,7 @@ export const identityRepository = {
         }
       }
     } else {
-      [row] = await db
-        .select({ ...userColumns, memberships: membershipsOfUser })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(
-          and(
-            eq(sessions.idHash, sql.placeholder('sessionHash')),
-            gt(sessions.expiresAt, sql.placeholder('now')),
-          ),
-        )
-        .prepare('principal_by_session')
-        .execute({ sessionHash: credential.sessionHash, now: credential.now });
+      [row] = await principalBySession(db, { sessionHash: credential.sessionHash, now: credential.now });
     }
     if (!row) return undefined;
     return {

@@ -2,6 +2,7 @@ import type { Cloud, Image, InstanceType, McILink, ResolutionLink } from '@mci/c
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { toCloud, toImage, toInstanceType } from './catalog.repository.ts';
 import type { Executor } from './database.ts';
+import { reusableStatement } from './prepared.ts';
 import {
   clouds,
   deployments,
@@ -39,27 +40,63 @@ export interface TemplateCoverage {
   clouds: Map<string, Pick<Cloud, 'id' | 'name'>>;
 }
 
+/** Built once; a named statement, so PostgreSQL parses and plans the join once per connection. */
+const placementStatement = reusableStatement('placement_facts', (db) =>
+  db
+    .select({
+      deploymentAccountId: deployments.accountId,
+      cloud: clouds,
+      templateAccountId: serverTemplates.accountId,
+      link: {
+        id: templateLinks.id,
+        mciId: templateLinks.mciId,
+        mciLineageId: templateLinks.mciLineageId,
+        isDefault: templateLinks.isDefault,
+        position: templateLinks.position,
+      },
+      setting: mciSettings,
+      image: images,
+      instanceType: instanceTypes,
+    })
+    .from(deployments)
+    .leftJoin(clouds, eq(clouds.id, sql.placeholder('cloudId')))
+    .leftJoin(serverTemplates, eq(serverTemplates.id, sql.placeholder('templateId')))
+    .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
+    .leftJoin(
+      mciSettings,
+      and(eq(mciSettings.mciId, templateLinks.mciId), eq(mciSettings.cloudId, clouds.id)),
+    )
+    .leftJoin(images, eq(images.id, mciSettings.imageId))
+    .leftJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
+    .where(eq(deployments.id, sql.placeholder('deploymentId')))
+    .orderBy(asc(templateLinks.position)),
+);
+
+const coverageStatement = reusableStatement('template_coverage', (db) =>
+  db
+    .select({
+      templateAccountId: serverTemplates.accountId,
+      link: {
+        id: templateLinks.id,
+        mciId: templateLinks.mciId,
+        mciLineageId: templateLinks.mciLineageId,
+        isDefault: templateLinks.isDefault,
+        position: templateLinks.position,
+      },
+      cloud: { id: clouds.id, name: clouds.name },
+    })
+    .from(serverTemplates)
+    .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
+    .leftJoin(mciSettings, eq(mciSettings.mciId, templateLinks.mciId))
+    .leftJoin(clouds, eq(clouds.id, mciSettings.cloudId))
+    .where(eq(serverTemplates.id, sql.placeholder('templateId')))
+    .orderBy(asc(templateLinks.position)),
+);
+
 export const placementRepository = {
   /** Undefined when there is no such template. */
   async templateCoverage(db: Executor, templateId: string): Promise<TemplateCoverage | undefined> {
-    const rows = await db
-      .select({
-        templateAccountId: serverTemplates.accountId,
-        link: {
-          id: templateLinks.id,
-          mciId: templateLinks.mciId,
-          mciLineageId: templateLinks.mciLineageId,
-          isDefault: templateLinks.isDefault,
-          position: templateLinks.position,
-        },
-        cloud: { id: clouds.id, name: clouds.name },
-      })
-      .from(serverTemplates)
-      .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
-      .leftJoin(mciSettings, eq(mciSettings.mciId, templateLinks.mciId))
-      .leftJoin(clouds, eq(clouds.id, mciSettings.cloudId))
-      .where(eq(serverTemplates.id, templateId))
-      .orderBy(asc(templateLinks.position));
+    const rows = await coverageStatement(db, { templateId });
     if (rows.length === 0) return undefined;
     const coverage: TemplateCoverage = {
       templateAccountId: rows[0].templateAccountId,
@@ -88,37 +125,7 @@ export const placementRepository = {
     db: Executor,
     place: { deploymentId: string; templateId: string; cloudId: string },
   ): Promise<PlacementFacts | undefined> {
-    const rows = await db
-      .select({
-        deploymentAccountId: deployments.accountId,
-        cloud: clouds,
-        templateAccountId: serverTemplates.accountId,
-        link: {
-          id: templateLinks.id,
-          mciId: templateLinks.mciId,
-          mciLineageId: templateLinks.mciLineageId,
-          isDefault: templateLinks.isDefault,
-          position: templateLinks.position,
-        },
-        setting: mciSettings,
-        image: images,
-        instanceType: instanceTypes,
-      })
-      .from(deployments)
-      .leftJoin(clouds, eq(clouds.id, sql.placeholder('cloudId')))
-      .leftJoin(serverTemplates, eq(serverTemplates.id, sql.placeholder('templateId')))
-      .leftJoin(templateLinks, eq(templateLinks.templateId, serverTemplates.id))
-      .leftJoin(
-        mciSettings,
-        and(eq(mciSettings.mciId, templateLinks.mciId), eq(mciSettings.cloudId, clouds.id)),
-      )
-      .leftJoin(images, eq(images.id, mciSettings.imageId))
-      .leftJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
-      .where(eq(deployments.id, sql.placeholder('deploymentId')))
-      .orderBy(asc(templateLinks.position))
-      // A named statement: PostgreSQL parses and plans this join once per connection.
-      .prepare('placement_facts')
-      .execute(place);
+    const rows = await placementStatement(db, place);
     if (rows.length === 0) return undefined;
     const facts: PlacementFacts = {
       deploymentAccountId: rows[0].deploymentAccountId,
