@@ -1,7 +1,8 @@
 import type { Mci, MciSetting } from '@mci/core';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
+import { reusableStatement } from './prepared.ts';
 import { revisionStore, type RevisionBase, type RevisionListFilter } from './revision-store.ts';
 import { clouds, images, instanceTypes, mciLineages, mciSettings, mcis } from './schema.ts';
 
@@ -22,10 +23,9 @@ export interface MciRecord extends Mci, RevisionBase {
   settings: MciSettingView[];
 }
 
-async function settingsOf(db: Executor, mciIds: readonly string[]): Promise<Map<string, MciSettingView[]>> {
-  const result = new Map<string, MciSettingView[]>(mciIds.map((id) => [id, []]));
-  if (mciIds.length === 0) return result;
-  const rows = await db
+/** Every MCI read takes its settings from here: built once, a named statement (ADR 015). */
+const settingsStatement = reusableStatement('mci_settings_by_mci_ids', (db) =>
+  db
     .select({
       mciId: mciSettings.mciId,
       cloudId: mciSettings.cloudId,
@@ -46,8 +46,14 @@ async function settingsOf(db: Executor, mciIds: readonly string[]): Promise<Map<
     .innerJoin(clouds, eq(clouds.id, mciSettings.cloudId))
     .innerJoin(images, eq(images.id, mciSettings.imageId))
     .innerJoin(instanceTypes, eq(instanceTypes.id, mciSettings.instanceTypeId))
-    .where(inArray(mciSettings.mciId, [...mciIds]))
-    .orderBy(asc(clouds.name), asc(clouds.id));
+    .where(sql`${mciSettings.mciId} = any(${sql.placeholder('ids')}::text[])`)
+    .orderBy(asc(clouds.name), asc(clouds.id)),
+);
+
+async function settingsOf(db: Executor, mciIds: readonly string[]): Promise<Map<string, MciSettingView[]>> {
+  const result = new Map<string, MciSettingView[]>(mciIds.map((id) => [id, []]));
+  if (mciIds.length === 0) return result;
+  const rows = await settingsStatement(db, { ids: [...mciIds] });
   for (const { mciId, ...setting } of rows) result.get(mciId)!.push(setting);
   return result;
 }

@@ -1,7 +1,8 @@
 import type { RevisionFields } from '@mci/core';
-import { and, asc, desc, eq, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableName, ilike, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { newId, type ID_PREFIX } from './ids.ts';
+import { reusableStatement } from './prepared.ts';
 import type { LineageTable, RevisionTable } from './schema.ts';
 
 /** The revision fields every revisioned kind has, plus the HEAD's edit counter (the ETag). */
@@ -70,11 +71,25 @@ export interface RevisionListFilter {
  * their storage that does not depend on what a revision holds (settings, links). Each kind's
  * repository adds its content on top.
  */
+/**
+ * Every read of a revision starts here: one statement text for any number of ids (`= any`),
+ * built once per table and run as a named statement (ADR 015).
+ */
+function rowsByIdStatement(table: RevisionTable) {
+  return reusableStatement(`${getTableName(table)}_by_ids`, (db) =>
+    db
+      .select()
+      .from(table)
+      .where(sql`${table.id} = any(${sql.placeholder('ids')}::text[])`),
+  );
+}
+
 export function revisionStore(
   table: RevisionTable,
   lineages: LineageTable,
   ids: { revision: keyof typeof ID_PREFIX; lineage: keyof typeof ID_PREFIX },
 ) {
+  const rowsById = rowsByIdStatement(table);
   return {
     async insertLineage(db: Executor, accountId: string): Promise<string> {
       const id = newId(ids.lineage);
@@ -100,10 +115,7 @@ export function revisionStore(
 
     async findRows(db: Executor, revisionIds: readonly string[]): Promise<RevisionBase[]> {
       if (revisionIds.length === 0) return [];
-      const rows = await db
-        .select()
-        .from(table)
-        .where(inArray(table.id, [...revisionIds]));
+      const rows = await rowsById(db, { ids: [...revisionIds] });
       return rows.map(toRevisionFields);
     },
 
