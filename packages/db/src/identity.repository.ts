@@ -1,5 +1,5 @@
 import type { Principal, Role } from '@mci/core';
-import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from './database.ts';
 import { reusableStatement } from './prepared.ts';
 import { translateDbErrors } from './errors.ts';
@@ -448,6 +448,29 @@ export const identityRepository = {
   },
 };
 
+/** A keyset page of pending member invitations that also match `where`, oldest first. */
+async function pendingInvitations(
+  db: Executor,
+  where: SQL | undefined,
+  page: { after?: string; limit: number },
+  now: Date,
+): Promise<MemberInvitationRecord[]> {
+  const rows = await db
+    .select(invitationColumns)
+    .from(memberInvitations)
+    .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
+    .where(
+      and(
+        where,
+        eq(memberInvitations.state, 'pending'),
+        page.after ? gt(memberInvitations.id, page.after) : undefined,
+      ),
+    )
+    .orderBy(asc(memberInvitations.id))
+    .limit(page.limit + 1);
+  return rows.map((r) => toInvitation(r, now));
+}
+
 function toInvitation(
   r: typeof memberInvitations.$inferSelect & { accountName: string },
   now: Date,
@@ -546,20 +569,7 @@ export const memberInvitationRepository = {
     page: { after?: string; limit: number },
     now: Date,
   ): Promise<MemberInvitationRecord[]> {
-    const rows = await db
-      .select(invitationColumns)
-      .from(memberInvitations)
-      .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
-      .where(
-        and(
-          eq(memberInvitations.accountId, accountId),
-          eq(memberInvitations.state, 'pending'),
-          page.after ? gt(memberInvitations.id, page.after) : undefined,
-        ),
-      )
-      .orderBy(asc(memberInvitations.id))
-      .limit(page.limit + 1);
-    return rows.map((r) => toInvitation(r, now));
+    return pendingInvitations(db, eq(memberInvitations.accountId, accountId), page, now);
   },
 
   /** The open, unexpired invitations addressed to this email, oldest first. */
@@ -569,21 +579,12 @@ export const memberInvitationRepository = {
     page: { after?: string; limit: number },
     now: Date,
   ): Promise<MemberInvitationRecord[]> {
-    const rows = await db
-      .select(invitationColumns)
-      .from(memberInvitations)
-      .innerJoin(accounts, eq(accounts.id, memberInvitations.accountId))
-      .where(
-        and(
-          sql`lower(${memberInvitations.email}) = lower(${email})`,
-          eq(memberInvitations.state, 'pending'),
-          gt(memberInvitations.expiresAt, now),
-          page.after ? gt(memberInvitations.id, page.after) : undefined,
-        ),
-      )
-      .orderBy(asc(memberInvitations.id))
-      .limit(page.limit + 1);
-    return rows.map((r) => toInvitation(r, now));
+    return pendingInvitations(
+      db,
+      and(sql`lower(${memberInvitations.email}) = lower(${email})`, gt(memberInvitations.expiresAt, now)),
+      page,
+      now,
+    );
   },
 
   /**

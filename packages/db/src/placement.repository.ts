@@ -40,6 +40,15 @@ export interface TemplateCoverage {
   clouds: Map<string, Pick<Cloud, 'id' | 'name'>>;
 }
 
+/** A link's own fields, as `McILink` has them. */
+const linkColumns = {
+  id: templateLinks.id,
+  mciId: templateLinks.mciId,
+  mciLineageId: templateLinks.mciLineageId,
+  isDefault: templateLinks.isDefault,
+  position: templateLinks.position,
+};
+
 /** Built once; a named statement, so PostgreSQL parses and plans the join once per connection. */
 const placementStatement = reusableStatement('placement_facts', (db) =>
   db
@@ -47,13 +56,7 @@ const placementStatement = reusableStatement('placement_facts', (db) =>
       deploymentAccountId: deployments.accountId,
       cloud: clouds,
       templateAccountId: serverTemplates.accountId,
-      link: {
-        id: templateLinks.id,
-        mciId: templateLinks.mciId,
-        mciLineageId: templateLinks.mciLineageId,
-        isDefault: templateLinks.isDefault,
-        position: templateLinks.position,
-      },
+      link: linkColumns,
       setting: mciSettings,
       image: images,
       instanceType: instanceTypes,
@@ -76,13 +79,7 @@ const coverageStatement = reusableStatement('template_coverage', (db) =>
   db
     .select({
       templateAccountId: serverTemplates.accountId,
-      link: {
-        id: templateLinks.id,
-        mciId: templateLinks.mciId,
-        mciLineageId: templateLinks.mciLineageId,
-        isDefault: templateLinks.isDefault,
-        position: templateLinks.position,
-      },
+      link: linkColumns,
       cloud: { id: clouds.id, name: clouds.name },
     })
     .from(serverTemplates)
