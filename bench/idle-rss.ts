@@ -60,7 +60,7 @@ export async function runIdleRss(): Promise<string[]> {
     await again.running.stop();
     readings.push(fresh.reading, again.reading, bare.reading);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
   const bare = readings[2];
   console.log(`  service process: ${command}`);
