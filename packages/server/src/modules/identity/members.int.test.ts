@@ -309,5 +309,10 @@ describe("ids of other tenants' users (issue 11, item 6)", () => {
     const list = await h.call('GET', a(M, '/mcis'), { token: importer.token });
     expect(list.body).not.toContain(publisher.id);
     expect(read.body).not.toContain(publisher.id);
+    // The published source read across accounts (clone and merge read it so) hides its author too.
+    const source = await h.call('GET', a(M, `/mcis/${r1.id}`), { token: importer.token });
+    expect(source.statusCode).toBe(200);
+    expect(source.data.committedBy).toBeNull();
+    expect(source.body).not.toContain(publisher.id);
   });
 });

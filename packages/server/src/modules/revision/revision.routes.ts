@@ -193,7 +193,7 @@ export function registerRevisionRoutes<R extends RevisionBase, V>(
     },
     async (req) => {
       const page = await service.revisions(ctx, principalOf(req), req.params.a, req.params.id);
-      return { ...page, items: page.items.map(withoutForeignAuthor) };
+      return { ...page, items: page.items.map(withoutForeignAuthor(req.params.a)) };
     },
   );
 
