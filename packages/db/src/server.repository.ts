@@ -116,8 +116,9 @@ export const serverRepository = {
   },
 
   /**
-   * One deployment; `lock: 'update'` holds its row for the transaction while it is deleted (so
-   * the running-server check sees every server committed before it).
+   * One deployment; `lock: 'update'` holds its row for a transaction that changes or deletes it
+   * (a delete's running-server check then sees every server committed before it; an edit after a
+   * concurrent delete finds nothing, a 404, instead of updating no row).
    */
   async findDeployment(db: Executor, id: string, lock?: 'update'): Promise<DeploymentRecord | undefined> {
     const query = db.select().from(deployments).where(eq(deployments.id, id));
@@ -174,8 +175,10 @@ export const serverRepository = {
     return toServer(row);
   },
 
-  async findServer(db: Executor, id: string): Promise<ServerRecord | undefined> {
-    const [row] = await db.select().from(servers).where(eq(servers.id, id));
+  /** One server; `lock: 'update'` holds its row for a transaction that changes or deletes it. */
+  async findServer(db: Executor, id: string, lock?: 'update'): Promise<ServerRecord | undefined> {
+    const query = db.select().from(servers).where(eq(servers.id, id));
+    const [row] = lock ? await query.for(lock) : await query;
     return row && toServer(row);
   },
 

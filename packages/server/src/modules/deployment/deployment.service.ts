@@ -64,8 +64,9 @@ async function requireServer(
   accountId: string,
   deploymentId: string,
   id: string,
+  lock?: 'update',
 ): Promise<ServerRecord> {
-  const s = await serverRepository.findServer(db, id);
+  const s = await serverRepository.findServer(db, id, lock);
   if (!s || s.accountId !== accountId || s.deploymentId !== deploymentId)
     throw new NotFoundError('server', id);
   return s;
@@ -120,7 +121,7 @@ export async function updateDeployment(
 ) {
   authorizeAccount(principal, accountId, 'deployment.write');
   return mutate(ctx, principal, async ({ tx, audit }) => {
-    await requireDeployment(tx, accountId, id);
+    await requireDeployment(tx, accountId, id, 'update');
     const d = await serverRepository.updateDeployment(tx, id, patch);
     audit({
       accountId,
@@ -290,7 +291,7 @@ export async function updateServer(
 ): Promise<ServerRecord & { warnings: Warning[] }> {
   authorizeAccount(principal, accountId, 'server.write');
   return mutate(ctx, principal, async ({ tx, audit }) => {
-    const current = await requireServer(tx, accountId, deploymentId, id);
+    const current = await requireServer(tx, accountId, deploymentId, id, 'update');
     const cloud = await requireCloudRef(tx, current.cloudId);
     const mci = patch.mciId
       ? await requireMci(tx, accountId, patch.mciId).catch(() => {
@@ -327,7 +328,7 @@ export async function deleteServer(
 ) {
   authorizeAccount(principal, accountId, 'server.write');
   await mutate(ctx, principal, async ({ tx, audit }) => {
-    const s = await requireServer(tx, accountId, deploymentId, id);
+    const s = await requireServer(tx, accountId, deploymentId, id, 'update');
     await serverRepository.deleteServer(tx, id);
     audit({
       accountId,
