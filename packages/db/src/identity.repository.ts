@@ -119,6 +119,22 @@ const principalBySession = reusableStatement('principal_by_session', (db) =>
     ),
 );
 
+/** The account's one member (with the user's email and name) that also matches `which`. */
+async function memberOf(db: Executor, accountId: string, which: SQL): Promise<MemberRecord | undefined> {
+  const [row] = await db
+    .select({
+      accountId: memberships.accountId,
+      userId: memberships.userId,
+      roles: memberships.roles,
+      email: users.email,
+      name: users.name,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.accountId, accountId), which));
+  return row && { ...row, roles: row.roles as Role[] };
+}
+
 function toUser(r: {
   id: string;
   email: string;
@@ -294,34 +310,12 @@ export const identityRepository = {
   },
 
   async findMember(db: Executor, accountId: string, userId: string): Promise<MemberRecord | undefined> {
-    const [row] = await db
-      .select({
-        accountId: memberships.accountId,
-        userId: memberships.userId,
-        roles: memberships.roles,
-        email: users.email,
-        name: users.name,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
-    return row && { ...row, roles: row.roles as Role[] };
+    return memberOf(db, accountId, eq(memberships.userId, userId));
   },
 
   /** The member of the account whose user has this email (any case), if any. */
   async findMemberByEmail(db: Executor, accountId: string, email: string): Promise<MemberRecord | undefined> {
-    const [row] = await db
-      .select({
-        accountId: memberships.accountId,
-        userId: memberships.userId,
-        roles: memberships.roles,
-        email: users.email,
-        name: users.name,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.accountId, accountId), sql`lower(${users.email}) = lower(${email})`));
-    return row && { ...row, roles: row.roles as Role[] };
+    return memberOf(db, accountId, sql`lower(${users.email}) = lower(${email})`);
   },
 
   async membershipsOf(db: Executor, userId: string): Promise<Map<string, Role[]>> {
