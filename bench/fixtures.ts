@@ -7,6 +7,7 @@ import { identityRepository, type Database } from '@mci/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { bootstrap } from '../packages/server/src/bootstrap/bootstrap.ts';
 import type { AppContext } from '../packages/server/src/context.ts';
+import { createContext } from '../packages/server/src/app.ts';
 import { createCloud } from '../packages/server/src/modules/catalog/catalog.service.ts';
 import {
   createAccount,
@@ -44,7 +45,7 @@ export async function createFixtures(database: Database, log: FastifyBaseLogger)
     adminToken: BENCH_ADMIN_TOKEN,
     seed: 'none',
   });
-  const ctx: AppContext = { database, db: database.db, clock: () => LOAD_CLOCK, log, cookieSecure: false };
+  const ctx: AppContext = await createContext({ database, clock: () => LOAD_CLOCK }, log);
   const superuser = await principalOf(database, BENCH_ADMIN_TOKEN);
   const createAll = async (slugs: readonly string[]): Promise<AccountRef[]> => {
     const refs: AccountRef[] = [];

@@ -11,3 +11,4 @@ export * from './vc-components.ts';
 export * from './marketplace.ts';
 export * from './revision.ts';
 export * from './actions.ts';
+export * from './cloud.ts';

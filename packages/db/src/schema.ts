@@ -140,9 +140,27 @@ export const clouds = pgTable(
     cloudType: text('cloud_type').notNull(),
     region: text('region').notNull(),
     description: text('description').notNull().default(''),
+    /** How the service talks to the cloud (R-CLD): `simulated`, `aws`, or `none` (catalog by hand). */
+    driver: text('driver').notNull().default('none'),
+    /** R-CLD-3: owners listed by a sync (e.g. `amazon`, `self`, account ids); empty → no public listing. */
+    syncOwners: text('sync_owners')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** R-CLD-3: image name filters (`al2023-ami-*`); empty → every name. */
+    syncNameFilters: text('sync_name_filters')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Scheduled sync every so many seconds; null → only on request. */
+    syncIntervalSeconds: integer('sync_interval_seconds'),
+    lastSyncedAt: timestamp('last_synced_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('clouds_name_key').on(t.name)],
+  (t) => [
+    uniqueIndex('clouds_name_key').on(t.name),
+    check('clouds_driver_check', sql`${t.driver} in ('none', 'simulated', 'aws')`),
+  ],
 );
 
 /** Joins an image's name and resource uid for text search; no term without it matches across. */
@@ -177,6 +195,22 @@ export const images = pgTable(
     state: text('state').notNull().default('available'),
     deprecatedAt: timestamp('deprecated_at', { withTimezone: true, mode: 'date' }),
     replacementImageId: text('replacement_image_id'),
+    /** Why the image is unavailable (`deregistered`, …) and since when; null while it is usable. */
+    unavailableReason: text('unavailable_reason'),
+    unavailableAt: timestamp('unavailable_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Which sync listing keeps this row (R-CLD-3): `cloud` for the cloud's own owners and filters,
+     * `account:<id>` for an account's private listing; null for images registered by hand, which no
+     * sync retires.
+     */
+    syncScope: text('sync_scope'),
+    /** The cloud principal that owns the image (an AWS account id), as the cloud reported it. */
+    ownerPrincipal: text('owner_principal'),
+    /** R-CLD-4: launch-permission principals the cloud reported that no account is known by. */
+    unknownPrincipals: text('unknown_principals')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -191,6 +225,7 @@ export const images = pgTable(
     index('images_cloud_visibility_name_id_idx').on(t.cloudId, t.visibility, t.name, t.id),
     index('images_owner_idx').on(t.ownerAccountId),
     index('images_launch_permissions_idx').using('gin', t.launchPermissions),
+    index('images_cloud_sync_scope_idx').on(t.cloudId, t.syncScope),
     // Text search `q` (catalogRepository.listImages): trigrams of name and resource uid, per cloud
     // (btree_gin puts cloud_id in the same index). The expression must stay `imageSearchText`.
     index('images_cloud_search_trgm_idx').using(
@@ -398,11 +433,25 @@ export const servers = pgTable(
     inheritedImage: text('inherited_image').notNull(),
     inheritedInstanceType: text('inherited_instance_type').notNull(),
     state: text('state').notNull().default('inactive'),
+    /** Why the server is in its state when the cloud said so (e.g. the instance vanished: R-LCH-3). */
+    stateReason: text('state_reason'),
+    stateChangedAt: timestamp('state_changed_at', { withTimezone: true, mode: 'date' }),
+    /** R-LCH-1: the provider's instance of the current (or last) launch. */
+    providerInstanceId: text('provider_instance_id'),
+    launchedAt: timestamp('launched_at', { withTimezone: true, mode: 'date' }),
+    /** Bumped per launch: with the server id it makes the cloud's idempotency token of the launch. */
+    launchCount: integer('launch_count').notNull().default(0),
+    /** R-LCH-4: what the running instance was launched with ("current"); null while nothing runs. */
+    runningImageId: text('running_image_id'),
+    runningInstanceTypeId: text('running_instance_type_id'),
+    runningUserData: text('running_user_data'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('servers_deployment_name_id_idx').on(t.deploymentId, t.name, t.id),
+    index('servers_image_idx').on(t.imageId),
+    index('servers_cloud_state_idx').on(t.cloudId, t.state),
     index('servers_mci_idx').on(t.mciId),
     index('servers_template_idx').on(t.serverTemplateId),
   ],
@@ -522,4 +571,141 @@ export const importLineages = pgTable(
     localLineageId: text('local_lineage_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.sourceLineageId] })],
+);
+
+/**
+ * R-CLD-1/2: an account's credentials for one cloud type, encrypted at rest (AES-256-GCM with
+ * SECRET_KEY; `secret` holds iv, tag and ciphertext). Never returned: reads show the fingerprint.
+ */
+export const cloudCredentials = pgTable(
+  'cloud_credentials',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    cloudType: text('cloud_type').notNull(),
+    /** The encrypted secret document (JSON of the cloud type's fields), base64 `v1.<iv>.<tag>.<data>`. */
+    secret: text('secret').notNull(),
+    /** A short hash of the key id and secret, so a rotation can be told apart without showing them. */
+    fingerprint: text('fingerprint').notNull(),
+    /** Shown as given (not secret): e.g. the AWS access key id's last 4, endpoint override, role. */
+    accessKeyHint: text('access_key_hint').notNull().default(''),
+    endpoint: text('endpoint'),
+    roleArn: text('role_arn'),
+    /** R-CLD-2: the principal the cloud knows the account by (AWS account id). */
+    principal: text('principal'),
+    /** R-CLD-4: owners and name filters of the account's own listing (default owners `self`). */
+    syncOwners: text('sync_owners')
+      .array()
+      .notNull()
+      .default(sql`'{self}'::text[]`),
+    syncNameFilters: text('sync_name_filters')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    rotatedAt: timestamp('rotated_at', { withTimezone: true, mode: 'date' }),
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('cloud_credentials_account_type_key').on(t.accountId, t.cloudType),
+    index('cloud_credentials_type_principal_idx').on(t.cloudType, t.principal),
+  ],
+);
+
+/**
+ * R-JOB-1/2: durable jobs in the same database. A worker claims a queued (or lease-expired running)
+ * job with `FOR UPDATE SKIP LOCKED`, holds a lease it renews, and commits progress with each batch
+ * (`checkpoint`), so a job taken over after a crash resumes where the last batch ended.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    /** `cloud_sync` | `reconcile` */
+    kind: text('kind').notNull(),
+    state: text('state').notNull().default('queued'),
+    accountId: text('account_id').references(() => accounts.id),
+    cloudId: text('cloud_id').references(() => clouds.id),
+    params: jsonb('params')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    checkpoint: jsonb('checkpoint'),
+    result: jsonb('result'),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total'),
+    /** What the job is doing now, in a few words (`listing images`, `page 3`…). */
+    phase: text('phase').notNull().default(''),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    runAfter: timestamp('run_after', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim query walks only what can run.
+    index('jobs_runnable_idx')
+      .on(t.runAfter)
+      .where(sql`${t.state} in ('queued', 'running')`),
+    index('jobs_account_created_idx').on(t.accountId, t.createdAt, t.id),
+    index('jobs_cloud_created_idx').on(t.cloudId, t.createdAt, t.id),
+    // R-CLD-3: at most one sync of a cloud queued or running.
+    uniqueIndex('jobs_one_active_sync_key')
+      .on(t.cloudId)
+      .where(sql`${t.kind} = 'cloud_sync' and ${t.state} in ('queued', 'running')`),
+    check('jobs_state_check', sql`${t.state} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`),
+  ],
+);
+
+/**
+ * R-JOB-2: the resource uids one sync job has seen in one listing scope, written with each batch so
+ * that a resumed job still knows what vanished. Deleted when the job finishes.
+ */
+export const syncSeen = pgTable(
+  'sync_seen',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    resourceUid: text('resource_uid').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.scope, t.resourceUid] })],
+);
+
+/**
+ * R-CLD-5: an image's change to `deprecated` or `unavailable` (by a sync, a launch, or by hand),
+ * with its blast radius at that moment: the MCI revisions, template revisions, servers and
+ * publications that referenced it (`impact`, JSON; read filtered by what the reader may see).
+ */
+export const imageChanges = pgTable(
+  'image_changes',
+  {
+    id: text('id').primaryKey(),
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id),
+    cloudId: text('cloud_id')
+      .notNull()
+      .references(() => clouds.id),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    reason: text('reason').notNull().default(''),
+    jobId: text('job_id'),
+    impact: jsonb('impact').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('image_changes_image_at_idx').on(t.imageId, t.at),
+    index('image_changes_cloud_at_idx').on(t.cloudId, t.at),
+  ],
 );

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { LIMITS } from '@mci/core';
 import { ping, type Database } from '@mci/db';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,6 +12,10 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
 import type { AuthThrottlePolicy } from './security/throttle.ts';
+import { readDemoCatalog } from './bootstrap/bootstrap.ts';
+import { builtInDrivers, type DriverFactory } from './clouds/drivers.ts';
+import { SimulatedWorld } from './clouds/simulated-driver.ts';
+import { testSecretKey, type SecretKey } from './security/credential-crypto.ts';
 import { registerDashboard } from './dashboard.ts';
 import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
 import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
@@ -30,6 +34,31 @@ export interface AppOptions {
   dashboardDir?: string;
   /** Limits of failed sign-ins and unknown API tokens (default: DEFAULT_AUTH_THROTTLE). */
   authThrottle?: AuthThrottlePolicy;
+  /** The key of cloud credentials at rest (default: a fixed test key; `main` loads SECRET_KEY). */
+  secretKey?: SecretKey;
+  /** The simulated clouds (default: a fresh world over the demo catalog). */
+  simulatedWorld?: SimulatedWorld;
+  /** Drivers of connected clouds (default: the built-in `simulated` and `aws`). */
+  drivers?: DriverFactory;
+}
+
+/** What services run with: the database, clock, log, keys and cloud drivers (defaults for tests). */
+export async function createContext(
+  options: Omit<AppOptions, 'logLevel' | 'dashboardDir'>,
+  log: FastifyBaseLogger,
+): Promise<AppContext> {
+  const simulatedWorld = options.simulatedWorld ?? new SimulatedWorld(await readDemoCatalog());
+  return {
+    database: options.database,
+    db: options.database.db,
+    clock: options.clock ?? (() => new Date()),
+    log,
+    cookieSecure: options.cookieSecure ?? false,
+    authThrottle: options.authThrottle,
+    secretKey: options.secretKey ?? testSecretKey(),
+    simulatedWorld,
+    drivers: options.drivers ?? builtInDrivers(simulatedWorld),
+  };
 }
 
 /** Builds the HTTP application on an open, migrated database. */
@@ -46,14 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const ctx: AppContext = {
-    database: options.database,
-    db: options.database.db,
-    clock: options.clock ?? (() => new Date()),
-    log: app.log,
-    cookieSecure: options.cookieSecure ?? false,
-    authThrottle: options.authThrottle,
-  };
+  const ctx = await createContext(options, app.log);
 
   // First, so that every answer has them, those of the hooks below that answer early included.
   await registerSecurityHeaders(app, { https: ctx.cookieSecure });

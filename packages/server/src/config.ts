@@ -37,6 +37,16 @@ const configSchema = z.object({
   AUTH_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
   AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   AUTH_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * R-CLD-1: encrypts cloud credentials at rest (any string of 32+ characters; a key is derived from
+   * it). Unset: a key is generated into DATA_DIR/secret.key (mode 0600) on first start. Several
+   * processes on one PostgreSQL must share one SECRET_KEY.
+   */
+  SECRET_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

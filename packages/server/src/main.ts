@@ -7,6 +7,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
 import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { loadSecretKey } from './security/credential-crypto.ts';
 import { authThrottlePolicy } from './security/throttle.ts';
 
 /** Why listening on HOST:PORT failed, in a sentence that says what to do about it. */
@@ -92,8 +93,10 @@ async function main(): Promise<void> {
       : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   await migrateDatabase(database);
+  const secretKey = await loadSecretKey(config.SECRET_KEY, config.DATA_DIR);
   const app = await buildApp({
     database,
+    secretKey,
     logLevel: config.LOG_LEVEL,
     cookieSecure: config.COOKIE_SECURE,
     dashboardDir: config.DASHBOARD_DIR,

@@ -3,7 +3,9 @@ import type { Database } from '@mci/db';
 import { openTestDatabase } from '@mci/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
-import { buildApp } from '../app.ts';
+import { buildApp, type AppOptions } from '../app.ts';
+import { readDemoCatalog } from '../bootstrap/bootstrap.ts';
+import { SimulatedWorld } from '../clouds/simulated-driver.ts';
 import { bootstrap } from '../bootstrap/bootstrap.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -17,6 +19,8 @@ export interface Harness {
   app: FastifyInstance;
   database: Database;
   clock: TestClock;
+  /** The simulated clouds this app's `simulated` driver talks to (tests change the "cloud" here). */
+  world: SimulatedWorld;
   /** Sends a request as `token` (the superuser's by default); `null` sends no credentials. */
   call(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -49,7 +53,9 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
 /** A real app on a fresh database (PGlite, or PostgreSQL when DATABASE_URL is set). */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(
+  options: Pick<AppOptions, 'drivers' | 'simulatedWorld' | 'secretKey'> = {},
+): Promise<Harness> {
   const database = await openTestDatabase(inject('pgliteDump'));
   const clock: TestClock = {
     now: new Date('2026-11-27T10:00:00Z'),
@@ -58,7 +64,14 @@ export async function startHarness(): Promise<Harness> {
     },
   };
   await bootstrap(database.db, { adminEmail: 'admin@localhost', adminToken: ADMIN_TOKEN, seed: 'none' });
-  const app = await buildApp({ database, logLevel: 'silent', clock: () => clock.now });
+  const world = options.simulatedWorld ?? new SimulatedWorld(await readDemoCatalog());
+  const app = await buildApp({
+    database,
+    logLevel: 'silent',
+    clock: () => clock.now,
+    ...options,
+    simulatedWorld: world,
+  });
   await app.ready();
 
   const call: Harness['call'] = async (method, url, opts = {}) => {
@@ -163,6 +176,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     database,
     clock,
+    world,
     call,
     build,
     async close() {
