@@ -13974,6 +13974,18 @@ export interface components {
       cloudType: 'aws' | 'azure' | 'google' | 'openstack' | 'vsphere' | 'simulated';
       region: string;
       description: string;
+      /**
+       * @description How the service talks to the cloud; `none`: catalog kept by hand
+       * @enum {string}
+       */
+      driver: 'none' | 'simulated' | 'aws';
+      /** @description What a sync lists (R-CLD-3) and how often it runs on its own */
+      sync: {
+        owners: string[];
+        nameFilters: string[];
+        intervalSeconds: number | null;
+      };
+      lastSyncedAt: string | null;
     };
     ImageInput: {
       id: string;
@@ -13995,6 +14007,15 @@ export interface components {
       state: 'available' | 'deprecated' | 'unavailable';
       deprecatedAt: string | null;
       replacementImageId: string | null;
+      /** @description Why the image is unavailable, e.g. `deregistered` */
+      unavailableReason: string | null;
+      unavailableAt: string | null;
+      /** @description The cloud principal owning the image (AWS account id) */
+      ownerPrincipal: string | null;
+      /** @description Launch-permission principals the cloud reports that no account is known by */
+      unknownPrincipals: string[];
+      /** @description `cloud` or `account:<id>`: the sync that keeps this image; null when registered by hand */
+      syncScope: string | null;
     };
     InstanceTypeInput: {
       id: string;
@@ -14605,6 +14626,18 @@ export interface components {
       cloudType: 'aws' | 'azure' | 'google' | 'openstack' | 'vsphere' | 'simulated';
       region: string;
       description: string;
+      /**
+       * @description How the service talks to the cloud; `none`: catalog kept by hand
+       * @enum {string}
+       */
+      driver: 'none' | 'simulated' | 'aws';
+      /** @description What a sync lists (R-CLD-3) and how often it runs on its own */
+      sync: {
+        owners: string[];
+        nameFilters: string[];
+        intervalSeconds: number | null;
+      };
+      lastSyncedAt: string | null;
     };
     Image: {
       id: string;
@@ -14626,6 +14659,15 @@ export interface components {
       state: 'available' | 'deprecated' | 'unavailable';
       deprecatedAt: string | null;
       replacementImageId: string | null;
+      /** @description Why the image is unavailable, e.g. `deregistered` */
+      unavailableReason: string | null;
+      unavailableAt: string | null;
+      /** @description The cloud principal owning the image (AWS account id) */
+      ownerPrincipal: string | null;
+      /** @description Launch-permission principals the cloud reports that no account is known by */
+      unknownPrincipals: string[];
+      /** @description `cloud` or `account:<id>`: the sync that keeps this image; null when registered by hand */
+      syncScope: string | null;
     };
     InstanceType: {
       id: string;

@@ -1,4 +1,6 @@
 /** Cloud catalog model (SPEC §2) and the rules about who can use an image. */
+import type { CloudDriverName } from './cloud.ts';
+
 export const CLOUD_TYPES = ['aws', 'azure', 'google', 'openstack', 'vsphere', 'simulated'] as const;
 export type CloudType = (typeof CLOUD_TYPES)[number];
 
@@ -17,6 +19,18 @@ export interface Cloud {
   cloudType: CloudType;
   region: string;
   description: string;
+  /** How the service talks to the cloud (R-CLD): `simulated`, `aws`, or `none` (catalog by hand). */
+  driver: CloudDriverName;
+  /** R-CLD-3: what a sync lists: owners (`amazon`, `self`, account ids) and name patterns. */
+  sync: CloudSyncConfig;
+  lastSyncedAt: string | null;
+}
+
+export interface CloudSyncConfig {
+  owners: string[];
+  nameFilters: string[];
+  /** A scheduled sync every so many seconds; null → only on request. */
+  intervalSeconds: number | null;
 }
 
 export interface Image {
@@ -36,7 +50,20 @@ export interface Image {
   state: ImageState;
   deprecatedAt: string | null;
   replacementImageId: string | null;
+  /** Why it is unavailable (`deregistered`, …) and since when (R-CLD-3); null while usable. */
+  unavailableReason: string | null;
+  unavailableAt: string | null;
+  /** The cloud principal that owns it (AWS account id), as the cloud reported it. */
+  ownerPrincipal: string | null;
+  /** R-CLD-4: launch-permission principals of the cloud that no account is known by. */
+  unknownPrincipals: string[];
+  /** Which sync keeps the row (`cloud` or `account:<id>`); null for images registered by hand. */
+  syncScope: string | null;
 }
+
+/** Image fields only syncs set; an image registered by hand leaves them at their defaults. */
+export type ImageSyncFields =
+  'unavailableReason' | 'unavailableAt' | 'ownerPrincipal' | 'unknownPrincipals' | 'syncScope';
 
 export interface InstanceType {
   id: string;
@@ -65,7 +92,7 @@ export type CatalogImageFacts = Pick<
 export type CatalogInstanceTypeFacts = Omit<InstanceType, 'id' | 'cloudId'>;
 
 /** One cloud of the demo catalog with its instance types and images. */
-export interface DemoCatalogCloud extends Omit<Cloud, 'id'> {
+export interface DemoCatalogCloud extends Pick<Cloud, 'name' | 'cloudType' | 'region' | 'description'> {
   instanceTypes: CatalogInstanceTypeFacts[];
   images: CatalogImageFacts[];
 }
@@ -94,7 +121,11 @@ export interface NewImageInput extends CatalogImageFacts {
  * The image row a new image becomes in `cloudId` at `now`: absent references become null and an
  * image created `deprecated` is stamped with `now` (see {@link nextDeprecatedAt}).
  */
-export function newImageFrom(cloudId: string, input: NewImageInput, now: Date): Omit<Image, 'id'> {
+export function newImageFrom(
+  cloudId: string,
+  input: NewImageInput,
+  now: Date,
+): Omit<Image, 'id' | ImageSyncFields> {
   return {
     cloudId,
     resourceUid: input.resourceUid,

@@ -3,7 +3,16 @@ import type { Cloud, Image, InstanceType } from './catalog.ts';
 /** Builders of plain catalog objects for pure-rule tests. */
 export const fake = {
   cloud(id: string, name = `Cloud ${id}`): Cloud {
-    return { id, name, cloudType: 'aws', region: id, description: '' };
+    return {
+      id,
+      name,
+      cloudType: 'aws',
+      region: id,
+      description: '',
+      driver: 'none',
+      sync: { owners: [], nameFilters: [], intervalSeconds: null },
+      lastSyncedAt: null,
+    };
   },
   image(id: string, over: Partial<Image> = {}): Image {
     return {
@@ -23,6 +32,11 @@ export const fake = {
       state: 'available',
       deprecatedAt: null,
       replacementImageId: null,
+      unavailableReason: null,
+      unavailableAt: null,
+      ownerPrincipal: null,
+      unknownPrincipals: [],
+      syncScope: null,
       ...over,
     };
   },

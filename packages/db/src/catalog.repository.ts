@@ -4,6 +4,8 @@ import type {
   CpuArchitecture,
   Image,
   ImageState,
+  ImageSyncFields,
+  CloudDriverName,
   ImageVisibility,
   InstanceType,
 } from '@mci/core';
@@ -13,8 +15,9 @@ import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
 import { clouds, images, imageSearchText, instanceTypes, SEARCH_TEXT_SEPARATOR } from './schema.ts';
 
-export type NewCloud = Omit<Cloud, 'id'>;
-export type NewImage = Omit<Image, 'id'>;
+export type NewCloud = Omit<Cloud, 'id' | 'driver' | 'sync' | 'lastSyncedAt'> &
+  Partial<Pick<Cloud, 'driver' | 'sync'>>;
+export type NewImage = Omit<Image, 'id' | ImageSyncFields> & Partial<Pick<Image, ImageSyncFields>>;
 export type NewInstanceType = Omit<InstanceType, 'id'>;
 
 export interface ImageFilter {
@@ -40,6 +43,9 @@ export function toCloud(r: typeof clouds.$inferSelect): Cloud {
     cloudType: r.cloudType as CloudType,
     region: r.region,
     description: r.description,
+    driver: r.driver as CloudDriverName,
+    sync: { owners: r.syncOwners, nameFilters: r.syncNameFilters, intervalSeconds: r.syncIntervalSeconds },
+    lastSyncedAt: r.lastSyncedAt ? r.lastSyncedAt.toISOString() : null,
   };
 }
 
@@ -61,6 +67,11 @@ export function toImage(r: typeof images.$inferSelect): Image {
     state: r.state as ImageState,
     deprecatedAt: r.deprecatedAt ? r.deprecatedAt.toISOString() : null,
     replacementImageId: r.replacementImageId,
+    unavailableReason: r.unavailableReason,
+    unavailableAt: r.unavailableAt ? r.unavailableAt.toISOString() : null,
+    ownerPrincipal: r.ownerPrincipal,
+    unknownPrincipals: r.unknownPrincipals,
+    syncScope: r.syncScope,
   };
 }
 
@@ -76,6 +87,11 @@ export function toInstanceType(r: typeof instanceTypes.$inferSelect): InstanceTy
   };
 }
 
+/** A new cloud's driver unless given: its own type's where one exists, else kept by hand. */
+export function defaultDriver(cloudType: CloudType): CloudDriverName {
+  return cloudType === 'aws' || cloudType === 'simulated' ? cloudType : 'none';
+}
+
 /** Text arrays as a SQL literal parameter, so one statement inserts thousands of rows (unnest). */
 function textArray(values: readonly (string | null)[]): SQL {
   return sql`${sql.param(values)}::text[]`;
@@ -86,6 +102,7 @@ function imageRow(image: NewImage, id: string) {
     id,
     ...image,
     deprecatedAt: image.deprecatedAt ? new Date(image.deprecatedAt) : null,
+    unavailableAt: image.unavailableAt ? new Date(image.unavailableAt) : null,
   };
 }
 
@@ -154,7 +171,17 @@ export const catalogRepository = {
       async () => {
         const [row] = await db
           .insert(clouds)
-          .values({ id: newId('cloud'), ...input })
+          .values({
+            id: newId('cloud'),
+            name: input.name,
+            cloudType: input.cloudType,
+            region: input.region,
+            description: input.description,
+            driver: input.driver ?? defaultDriver(input.cloudType),
+            syncOwners: input.sync?.owners ?? [],
+            syncNameFilters: input.sync?.nameFilters ?? [],
+            syncIntervalSeconds: input.sync?.intervalSeconds ?? null,
+          })
           .returning();
         return toCloud(row);
       },
@@ -225,11 +252,11 @@ export const catalogRepository = {
         await db.execute(sql`
           insert into images (id, cloud_id, resource_uid, name, description, os_family, os_version,
             cpu_architecture, virtualization_type, root_device_type, visibility, owner_account_id,
-            launch_permissions, state, deprecated_at, replacement_image_id)
+            launch_permissions, state, deprecated_at, replacement_image_id, sync_scope, owner_principal)
           select u.id, u.cloud_id, u.resource_uid, u.name, u.description, u.os_family, u.os_version,
             u.cpu_architecture, u.virtualization_type, u.root_device_type, u.visibility, u.owner_account_id,
             case when u.launch_permissions = '' then '{}'::text[] else string_to_array(u.launch_permissions, ',') end,
-            u.state, u.deprecated_at::timestamptz, u.replacement_image_id
+            u.state, u.deprecated_at::timestamptz, u.replacement_image_id, u.sync_scope, u.owner_principal
           from unnest(
             ${textArray(input.map(() => newId('image')))}, ${textArray(col('cloudId'))},
             ${textArray(col('resourceUid'))}, ${textArray(col('name'))}, ${textArray(col('description'))},
@@ -237,10 +264,11 @@ export const catalogRepository = {
             ${textArray(col('virtualizationType'))}, ${textArray(col('rootDeviceType'))},
             ${textArray(col('visibility'))}, ${textArray(col('ownerAccountId'))},
             ${textArray(input.map((i) => i.launchPermissions.join(',')))}, ${textArray(col('state'))},
-            ${textArray(col('deprecatedAt'))}, ${textArray(col('replacementImageId'))}
+            ${textArray(col('deprecatedAt'))}, ${textArray(col('replacementImageId'))},
+            ${textArray(input.map((i) => i.syncScope ?? null))}, ${textArray(input.map((i) => i.ownerPrincipal ?? null))}
           ) as u(id, cloud_id, resource_uid, name, description, os_family, os_version, cpu_architecture,
                  virtualization_type, root_device_type, visibility, owner_account_id, launch_permissions,
-                 state, deprecated_at, replacement_image_id)`);
+                 state, deprecated_at, replacement_image_id, sync_scope, owner_principal)`);
         return input.length;
       },
       {
@@ -267,12 +295,15 @@ export const catalogRepository = {
     id: string,
     patch: Partial<Omit<Image, 'id' | 'cloudId' | 'resourceUid' | 'visibility' | 'ownerAccountId'>>,
   ): Promise<{ image: Image; updatedAt: Date }> {
-    const { deprecatedAt, ...rest } = patch;
+    const { deprecatedAt, unavailableAt, ...rest } = patch;
     const [row] = await db
       .update(images)
       .set({
         ...rest,
         ...(deprecatedAt !== undefined ? { deprecatedAt: deprecatedAt ? new Date(deprecatedAt) : null } : {}),
+        ...(unavailableAt !== undefined
+          ? { unavailableAt: unavailableAt ? new Date(unavailableAt) : null }
+          : {}),
         updatedAt: sql`clock_timestamp()`,
       })
       .where(eq(images.id, id))

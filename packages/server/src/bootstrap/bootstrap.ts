@@ -41,6 +41,9 @@ async function loadDemoCatalog({ tx, audit }: UnitOfWork): Promise<void> {
       cloudType: c.cloudType,
       region: c.region,
       description: c.description,
+      // The demo's clouds are the simulated driver's: a sync of one lists the same catalog.
+      driver: 'simulated',
+      sync: { owners: ['amazon'], nameFilters: [], intervalSeconds: null },
     });
     await catalogRepository.insertInstanceTypesBulk(
       tx,
@@ -57,6 +60,8 @@ async function loadDemoCatalog({ tx, audit }: UnitOfWork): Promise<void> {
         state: 'available' as const,
         deprecatedAt: null,
         replacementImageId: null,
+        syncScope: 'cloud',
+        ownerPrincipal: 'amazon',
       })),
     );
   }

@@ -1,4 +1,11 @@
-import { CLOUD_TYPES, CPU_ARCHITECTURES, IMAGE_STATES, IMAGE_VISIBILITIES, LIMITS } from '@mci/core';
+import {
+  CLOUD_DRIVERS,
+  CLOUD_TYPES,
+  CPU_ARCHITECTURES,
+  IMAGE_STATES,
+  IMAGE_VISIBILITIES,
+  LIMITS,
+} from '@mci/core';
 import { z } from 'zod';
 import {
   atLeastOneField,
@@ -26,6 +33,17 @@ export const cloudSchema = z
     cloudType: z.enum(CLOUD_TYPES),
     region: z.string(),
     description: z.string(),
+    driver: z
+      .enum(CLOUD_DRIVERS)
+      .describe('How the service talks to the cloud; `none`: catalog kept by hand'),
+    sync: z
+      .object({
+        owners: z.array(z.string()),
+        nameFilters: z.array(z.string()),
+        intervalSeconds: z.number().int().nullable(),
+      })
+      .describe('What a sync lists (R-CLD-3) and how often it runs on its own'),
+    lastSyncedAt: z.string().nullable(),
   })
   .meta({ id: 'Cloud' });
 
@@ -63,6 +81,16 @@ export const imageSchema = z
     state: z.enum(IMAGE_STATES),
     deprecatedAt: z.string().nullable(),
     replacementImageId: z.string().nullable(),
+    unavailableReason: z.string().nullable().describe('Why the image is unavailable, e.g. `deregistered`'),
+    unavailableAt: z.string().nullable(),
+    ownerPrincipal: z.string().nullable().describe('The cloud principal owning the image (AWS account id)'),
+    unknownPrincipals: z
+      .array(z.string())
+      .describe('Launch-permission principals the cloud reports that no account is known by'),
+    syncScope: z
+      .string()
+      .nullable()
+      .describe('`cloud` or `account:<id>`: the sync that keeps this image; null when registered by hand'),
   })
   .meta({ id: 'Image' });
 

@@ -19,7 +19,7 @@ import {
   type Page,
   type Principal,
 } from '@mci/core';
-import { catalogRepository, type Executor } from '@mci/db';
+import { catalogRepository, type Executor, type NewCloud } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { mutate } from '../../unit-of-work.ts';
 
@@ -60,11 +60,7 @@ export async function requireCloudRef(db: Executor, cloudId: string, path = 'clo
   return cloud;
 }
 
-export async function createCloud(
-  ctx: AppContext,
-  principal: Principal,
-  input: Omit<Cloud, 'id'>,
-): Promise<Cloud> {
+export async function createCloud(ctx: AppContext, principal: Principal, input: NewCloud): Promise<Cloud> {
   authorizeInstallation(principal, 'catalog.manage');
   return mutate(ctx, principal, async ({ tx, audit }) => {
     const cloud = await catalogRepository.insertCloud(tx, input);
