@@ -38,6 +38,7 @@ export const ID_PREFIX = {
   invitation: 'inv',
   memberInvitation: 'min',
   publication: 'pub',
+  imageChange: 'imc',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIX): string {

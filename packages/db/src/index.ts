@@ -11,3 +11,4 @@ export * from './server.repository.ts';
 export * from './marketplace.repository.ts';
 export * from './revision-store.ts';
 export * from './placement.repository.ts';
+export * from './impact.repository.ts';
