@@ -68,3 +68,11 @@ export class UnauthenticatedError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly status = 412;
 }
+
+/**
+ * A cloud refused or failed a call the service made on the caller's behalf (502 `cloud_error`):
+ * the message is the cloud's, its own error code is in `details.cloudCode`.
+ */
+export class CloudFailureError extends DomainError {
+  readonly status = 502;
+}

@@ -39,6 +39,7 @@ export const ID_PREFIX = {
   memberInvitation: 'min',
   publication: 'pub',
   imageChange: 'imc',
+  cloudCredential: 'ccr',
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIX): string {

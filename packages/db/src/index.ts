@@ -12,3 +12,4 @@ export * from './marketplace.repository.ts';
 export * from './revision-store.ts';
 export * from './placement.repository.ts';
 export * from './impact.repository.ts';
+export * from './cloud-credential.repository.ts';
