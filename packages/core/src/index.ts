@@ -6,6 +6,7 @@ export * from './pagination.ts';
 export * from './mci.ts';
 export * from './template.ts';
 export * from './server.ts';
+export * from './lifecycle.ts';
 export * from './vc.ts';
 export * from './vc-components.ts';
 export * from './marketplace.ts';

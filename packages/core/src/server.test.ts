@@ -5,6 +5,7 @@ import type { Principal, Role } from './access.ts';
 import { ConflictError } from './errors.ts';
 import {
   assertDeploymentDeletable,
+  assertLaunchable,
   repointServer,
   resolveServerImage,
   serverActions,
@@ -153,6 +154,12 @@ describe('R-SRV-6: unlaunchable images', () => {
       'image ami-gone is unavailable in AWS us-east-1: the image is marked unavailable',
     );
   });
+  it('R-SRV-6: a deregistered image names the cloud’s reason', () => {
+    const deregistered = fake.image('dereg', { state: 'unavailable', unavailableReason: 'deregistered' });
+    expect(() => assertLaunchable(deregistered, 'dereg', c1, 'acc_a')).toThrow(
+      'image ami-dereg is unavailable in AWS us-east-1: the image was deregistered from the cloud',
+    );
+  });
   it('R-SRV-6: an image the account may not launch', () => {
     expect(errorOf(() => resolve({ imageId: 'secret' })).message).toBe(
       'image ami-secret is unavailable in AWS us-east-1: the image is private to another account and not shared with this account',
@@ -236,7 +243,7 @@ describe('R-SRV-5: re-pointing a server', () => {
     const renamed = repoint({ name: 'web-2' }, { state: 'operational' });
     expect(renamed.next.name).toBe('web-2');
     expect(renamed.warnings).toEqual([]);
-    expect(repoint({ state: 'stopped' }).next.state).toBe('stopped');
+    expect(running.next.state).toBe('operational');
   });
 });
 

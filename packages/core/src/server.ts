@@ -1,6 +1,7 @@
 import { isAllowed, type Principal } from './access.ts';
 import { imageUnusableReason, type Cloud, type Image, type InstanceType } from './catalog.ts';
 import { ConflictError, InputError } from './errors.ts';
+import type { ServerLifecycle } from './lifecycle.ts';
 import type { MciSetting, Warning } from './mci.ts';
 import { chooseMciForCloud, supportedClouds, type LinkWithSettings } from './template.ts';
 
@@ -29,8 +30,8 @@ export interface InheritedSource {
   instanceType: InheritedFrom;
 }
 
-export interface Server {
-  id: string;
+/** What a server is: where it runs and what it launches with (pinned at creation, R-SRV-4). */
+export interface ServerDefinition {
   deploymentId: string;
   accountId: string;
   name: string;
@@ -41,7 +42,14 @@ export interface Server {
   instanceTypeId: string;
   userData: string | null;
   inheritedSource: InheritedSource;
-  state: ServerState;
+}
+
+/**
+ * A server: its definition plus its lifecycle (SPEC §7), which only launch, terminate and the
+ * reconciler change (R-LCH-4: clients never set `state`).
+ */
+export interface Server extends ServerDefinition, ServerLifecycle {
+  id: string;
 }
 
 export interface ResolutionLink extends LinkWithSettings {
@@ -83,12 +91,30 @@ export function assertLaunchable(
 ): asserts image is Image {
   const reason = image ? imageUnusableReason(image, accountId) : 'not_found';
   if (reason) {
+    const sentence =
+      reason === 'unavailable' && image?.unavailableReason
+        ? unavailableSentence(image.unavailableReason)
+        : REASONS[reason];
     throw new InputError(
       'image_unavailable',
-      `image ${image?.resourceUid ?? imageId} is unavailable in ${cloud.name}: ${REASONS[reason]}`,
-      { errors: [{ path: 'imageId', message: REASONS[reason] }], details: { imageId, reason } },
+      `image ${image?.resourceUid ?? imageId} is unavailable in ${cloud.name}: ${sentence}`,
+      {
+        errors: [{ path: 'imageId', message: sentence }],
+        details: {
+          imageId,
+          reason,
+          ...(image?.unavailableReason ? { unavailableReason: image.unavailableReason } : {}),
+        },
+      },
     );
   }
+}
+
+/** Why an unavailable image is, in words: the cloud deregistered it, or the recorded reason. */
+export function unavailableSentence(unavailableReason: string): string {
+  return unavailableReason === 'deregistered'
+    ? 'the image was deregistered from the cloud'
+    : `the image is marked unavailable (${unavailableReason})`;
 }
 
 /**
@@ -217,10 +243,9 @@ export type ServerPin = Pick<
   'name' | 'cloudId' | 'mciId' | 'imageId' | 'instanceTypeId' | 'userData' | 'inheritedSource' | 'state'
 >;
 
-/** A change to an existing server: rename, state, or what its next launch uses. */
+/** A change to an existing server: rename, or what its next launch uses (never its state: R-LCH-4). */
 export interface ServerPatch {
   name?: string;
-  state?: ServerState;
   mciId?: string;
   imageId?: string;
   instanceTypeId?: string;
@@ -231,7 +256,8 @@ export interface ServerPatch {
  * R-SRV-5: points an existing server at another MCI (which must have a setting for the server's
  * cloud; image and instance type are re-resolved from it unless given) or at any usable image or
  * instance type of its cloud, even one no MCI names. Changes to what launches, made while the
- * server runs, apply at its next launch: the result warns `applies_next_launch`.
+ * server runs, apply at its next launch: the result warns `applies_next_launch`; what runs now
+ * (`running`, R-LCH-4) is not part of the pin and stays as launched.
  * Pure: `mci` is the MCI `patch.mciId` names; images and instance types are those it may touch.
  * @rule R-SRV-5
  */
@@ -287,7 +313,6 @@ export function repointServer(input: {
     };
   }
   if (patch.name) next.name = patch.name;
-  if (patch.state) next.state = patch.state;
   const warnings: Warning[] =
     launchChange && !isIdle(current.state)
       ? [

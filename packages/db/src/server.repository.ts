@@ -1,5 +1,6 @@
-import type { InheritedFrom, Server, ServerState } from '@mci/core';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { InheritedFrom, LaunchSpec, Server, ServerDefinition, ServerState } from '@mci/core';
+import { and, asc, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
 import { newId } from './ids.ts';
@@ -42,6 +43,19 @@ function toServer(r: typeof servers.$inferSelect): Server & { createdAt: string;
       instanceType: r.inheritedInstanceType as InheritedFrom,
     },
     state: r.state as ServerState,
+    stateReason: r.stateReason,
+    stateChangedAt: r.stateChangedAt?.toISOString() ?? null,
+    providerInstanceId: r.providerInstanceId,
+    launchedAt: r.launchedAt?.toISOString() ?? null,
+    launchCount: r.launchCount,
+    running:
+      r.runningImageId && r.runningInstanceTypeId
+        ? {
+            imageId: r.runningImageId,
+            instanceTypeId: r.runningInstanceTypeId,
+            userData: r.runningUserData,
+          }
+        : null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -49,7 +63,18 @@ function toServer(r: typeof servers.$inferSelect): Server & { createdAt: string;
 
 export type ServerRecord = ReturnType<typeof toServer>;
 
-function serverColumns(s: Omit<Server, 'id' | 'state'>) {
+/** One step of a server's lifecycle; fields left out are kept. */
+export interface LifecycleChange {
+  at: Date;
+  state?: ServerState;
+  stateReason?: string | null;
+  providerInstanceId?: string | null;
+  launchedAt?: Date | null;
+  launchCount?: number;
+  running?: LaunchSpec | null;
+}
+
+function serverColumns(s: ServerDefinition) {
   return {
     deploymentId: s.deploymentId,
     accountId: s.accountId,
@@ -170,7 +195,7 @@ export const serverRepository = {
     await db.delete(deployments).where(eq(deployments.id, id));
   },
 
-  async insertServer(db: Executor, input: Omit<Server, 'id' | 'state'>): Promise<ServerRecord> {
+  async insertServer(db: Executor, input: ServerDefinition): Promise<ServerRecord> {
     const [row] = await insertServerStatement(db, { id: newId('server'), ...serverColumns(input) });
     return toServer(row);
   },
@@ -201,13 +226,57 @@ export const serverRepository = {
     return rows.map(toServer);
   },
 
-  async updateServer(db: Executor, id: string, next: Omit<Server, 'id'>): Promise<ServerRecord> {
+  /** Changes a server's definition (rename, R-SRV-5 re-pointing); never its lifecycle (R-LCH-4). */
+  async updateServer(db: Executor, id: string, next: ServerDefinition): Promise<ServerRecord> {
     const [row] = await db
       .update(servers)
-      .set({ ...serverColumns(next), state: next.state, updatedAt: sql`clock_timestamp()` })
+      .set({ ...serverColumns(next), updatedAt: sql`clock_timestamp()` })
       .where(eq(servers.id, id))
       .returning();
     return toServer(row);
+  },
+
+  /**
+   * Moves a server's lifecycle (launch, terminate, reconcile: SPEC §7). A state change stamps
+   * `state_changed_at`; `running` null clears what runs now, a spec records what was launched.
+   */
+  async updateLifecycle(db: Executor, id: string, change: LifecycleChange): Promise<ServerRecord> {
+    const set: PgUpdateSetSource<typeof servers> = { updatedAt: sql`clock_timestamp()` };
+    if (change.state !== undefined) {
+      set.state = change.state;
+      set.stateChangedAt = change.at;
+    }
+    if (change.stateReason !== undefined) set.stateReason = change.stateReason;
+    if (change.providerInstanceId !== undefined) set.providerInstanceId = change.providerInstanceId;
+    if (change.launchedAt !== undefined) set.launchedAt = change.launchedAt;
+    if (change.launchCount !== undefined) set.launchCount = change.launchCount;
+    if (change.running !== undefined) {
+      set.runningImageId = change.running?.imageId ?? null;
+      set.runningInstanceTypeId = change.running?.instanceTypeId ?? null;
+      set.runningUserData = change.running?.userData ?? null;
+    }
+    const [row] = await db.update(servers).set(set).where(eq(servers.id, id)).returning();
+    return toServer(row);
+  },
+
+  /**
+   * R-LCH-3: the servers a reconcile refreshes — not idle, with an instance — of one cloud (or
+   * every cloud), ordered by account so each account's credentials are used once.
+   */
+  async serversToReconcile(db: Executor, f: { cloudId?: string; limit: number }): Promise<ServerRecord[]> {
+    const rows = await db
+      .select()
+      .from(servers)
+      .where(
+        and(
+          notInArray(servers.state, ['inactive', 'stopped']),
+          isNotNull(servers.providerInstanceId),
+          f.cloudId ? eq(servers.cloudId, f.cloudId) : undefined,
+        ),
+      )
+      .orderBy(asc(servers.cloudId), asc(servers.accountId), asc(servers.id))
+      .limit(f.limit);
+    return rows.map(toServer);
   },
 
   async deleteServer(db: Executor, id: string): Promise<void> {
