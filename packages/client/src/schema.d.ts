@@ -13938,6 +13938,305 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/clouds/{c}/images/{id}/impact': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What references an image (MCI and template revisions, servers, publications) now and at each of its changes to deprecated / unavailable */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, 1–500 */
+          limit?: number;
+          /** @description nextCursor from the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          c: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ImageImpactReport'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/mcis/{id}/image-alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An MCI revision's settings whose image is deprecated or unavailable, with the last change */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['MciImageAlerts'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14049,6 +14348,113 @@ export interface components {
       base: unknown;
       ours: unknown;
       theirs: unknown;
+    };
+    ImageImpactInput: {
+      mcis: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        imageId: string;
+        cloudId: string;
+      }[];
+      templates: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        /** @description The linked MCI revisions that use the image */
+        mciIds: string[];
+        imageIds: string[];
+      }[];
+      servers: {
+        id: string;
+        accountId: string;
+        name: string;
+        deploymentId: string;
+        state: string;
+        imageId: string;
+        /** @description What runs now uses the image */
+        running: boolean;
+        /** @description The next launch uses the image */
+        next: boolean;
+      }[];
+      publications: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        kind: string;
+        sourceId: string;
+        visibility: string;
+        groupIds: string[];
+        state: string;
+        imageIds: string[];
+      }[];
+      /** @description Items of accounts the reader is not in, counted only (their names are another account's) */
+      hiddenCount: number;
+    };
+    ImageChangeInput: {
+      id: string;
+      imageId: string;
+      cloudId: string;
+      fromState: string;
+      toState: string;
+      reason: string;
+      jobId: string | null;
+      at: string;
+      /** @description The blast radius when the change happened */
+      impact: components['schemas']['ImageImpactInput'];
+    };
+    ImageImpactReportInput: {
+      image: {
+        id: string;
+        cloudId: string;
+        resourceUid: string;
+        name: string;
+        /** @enum {string} */
+        state: 'available' | 'deprecated' | 'unavailable';
+        deprecatedAt: string | null;
+        unavailableReason: string | null;
+        unavailableAt: string | null;
+        replacementImageId: string | null;
+      };
+      /** @description What references the image now */
+      current: components['schemas']['ImageImpactInput'];
+      /** @description Its changes to deprecated / unavailable, newest first */
+      changes: components['schemas']['ImageChangeInput'][];
+      /** @description The next page of `changes` */
+      nextCursor: string | null;
+    };
+    MciImageAlertsInput: {
+      mciId: string;
+      items: {
+        cloudId: string;
+        cloudName: string;
+        imageId: string;
+        imageResourceUid: string;
+        imageName: string;
+        /** @enum {string} */
+        state: 'available' | 'deprecated' | 'unavailable';
+        deprecatedAt: string | null;
+        unavailableReason: string | null;
+        unavailableAt: string | null;
+        replacementImageId: string | null;
+        lastChange: {
+          id: string;
+          fromState: string;
+          toState: string;
+          reason: string;
+          jobId: string | null;
+          at: string;
+        } | null;
+      }[];
     };
     MciSettingInput: {
       cloudId: string;
@@ -14701,6 +15107,113 @@ export interface components {
       base: unknown;
       ours: unknown;
       theirs: unknown;
+    };
+    ImageImpact: {
+      mcis: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        imageId: string;
+        cloudId: string;
+      }[];
+      templates: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        /** @description The linked MCI revisions that use the image */
+        mciIds: string[];
+        imageIds: string[];
+      }[];
+      servers: {
+        id: string;
+        accountId: string;
+        name: string;
+        deploymentId: string;
+        state: string;
+        imageId: string;
+        /** @description What runs now uses the image */
+        running: boolean;
+        /** @description The next launch uses the image */
+        next: boolean;
+      }[];
+      publications: {
+        id: string;
+        accountId: string;
+        name: string;
+        lineageId: string;
+        /** @description 0 = HEAD */
+        revision: number;
+        kind: string;
+        sourceId: string;
+        visibility: string;
+        groupIds: string[];
+        state: string;
+        imageIds: string[];
+      }[];
+      /** @description Items of accounts the reader is not in, counted only (their names are another account's) */
+      hiddenCount: number;
+    };
+    ImageChange: {
+      id: string;
+      imageId: string;
+      cloudId: string;
+      fromState: string;
+      toState: string;
+      reason: string;
+      jobId: string | null;
+      at: string;
+      /** @description The blast radius when the change happened */
+      impact: components['schemas']['ImageImpact'];
+    };
+    ImageImpactReport: {
+      image: {
+        id: string;
+        cloudId: string;
+        resourceUid: string;
+        name: string;
+        /** @enum {string} */
+        state: 'available' | 'deprecated' | 'unavailable';
+        deprecatedAt: string | null;
+        unavailableReason: string | null;
+        unavailableAt: string | null;
+        replacementImageId: string | null;
+      };
+      /** @description What references the image now */
+      current: components['schemas']['ImageImpact'];
+      /** @description Its changes to deprecated / unavailable, newest first */
+      changes: components['schemas']['ImageChange'][];
+      /** @description The next page of `changes` */
+      nextCursor: string | null;
+    };
+    MciImageAlerts: {
+      mciId: string;
+      items: {
+        cloudId: string;
+        cloudName: string;
+        imageId: string;
+        imageResourceUid: string;
+        imageName: string;
+        /** @enum {string} */
+        state: 'available' | 'deprecated' | 'unavailable';
+        deprecatedAt: string | null;
+        unavailableReason: string | null;
+        unavailableAt: string | null;
+        replacementImageId: string | null;
+        lastChange: {
+          id: string;
+          fromState: string;
+          toState: string;
+          reason: string;
+          jobId: string | null;
+          at: string;
+        } | null;
+      }[];
     };
     MciSetting: {
       cloudId: string;

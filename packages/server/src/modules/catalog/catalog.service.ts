@@ -22,6 +22,7 @@ import {
 import { catalogRepository, type Executor, type NewCloud } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { mutate } from '../../unit-of-work.ts';
+import { recordImageChanges } from '../clouds/image-change.ts';
 
 /** An image as a caller registers it: the cloud's facts plus access and state (transport-free). */
 export type CreateImageInput = CatalogImageFacts &
@@ -261,7 +262,8 @@ export async function updateImage(
   imageId: string,
   patch: PatchImageInput,
 ): Promise<Image> {
-  return mutate(ctx, principal, async ({ tx, now, audit }) => {
+  return mutate(ctx, principal, async (uow) => {
+    const { tx, now, audit } = uow;
     const current = await requireVisibleImage(tx, principal, cloudId, imageId);
     if (
       current.visibility === 'private' &&
@@ -294,6 +296,8 @@ export async function updateImage(
       targetId: image.id,
       summary: `changed ${Object.keys(patch).join(', ')} of image ${image.resourceUid}`,
     });
+    // R-CLD-5: a move to deprecated / unavailable by hand records its impact too.
+    await recordImageChanges(uow, [{ image, from: current.state, to: image.state, reason: 'set by hand' }]);
     return image;
   });
 }
