@@ -39,6 +39,7 @@ export const ID_PREFIX = {
   memberInvitation: 'min',
   publication: 'pub',
   imageChange: 'imc',
+  job: 'job',
   cloudCredential: 'ccr',
 } as const;
 

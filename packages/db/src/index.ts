@@ -13,3 +13,4 @@ export * from './revision-store.ts';
 export * from './placement.repository.ts';
 export * from './impact.repository.ts';
 export * from './cloud-credential.repository.ts';
+export * from './job.repository.ts';
