@@ -61,6 +61,15 @@ export async function createContext(
   };
 }
 
+const contexts = new WeakMap<FastifyInstance, AppContext>();
+
+/** The context an app's services run with (main.ts starts the job workers on it; tests run jobs). */
+export function contextOf(app: FastifyInstance): AppContext {
+  const ctx = contexts.get(app);
+  if (!ctx) throw new Error('not an app made by buildApp');
+  return ctx;
+}
+
 /** Builds the HTTP application on an open, migrated database. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -76,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   const ctx = await createContext(options, app.log);
+  contexts.set(app, ctx);
 
   // First, so that every answer has them, those of the hooks below that answer early included.
   await registerSecurityHeaders(app, { https: ctx.cookieSecure });

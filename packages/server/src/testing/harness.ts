@@ -3,7 +3,8 @@ import type { Database } from '@mci/db';
 import { openTestDatabase } from '@mci/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
-import { buildApp, type AppOptions } from '../app.ts';
+import { buildApp, contextOf, type AppOptions } from '../app.ts';
+import type { AppContext } from '../context.ts';
 import { readDemoCatalog } from '../bootstrap/bootstrap.ts';
 import { SimulatedWorld } from '../clouds/simulated-driver.ts';
 import { bootstrap } from '../bootstrap/bootstrap.ts';
@@ -17,6 +18,8 @@ export interface TestClock {
 
 export interface Harness {
   app: FastifyInstance;
+  /** The app's context: tests run jobs on it (`runJobsUntilIdle(h.ctx)`). */
+  ctx: AppContext;
   database: Database;
   clock: TestClock;
   /** The simulated clouds this app's `simulated` driver talks to (tests change the "cloud" here). */
@@ -174,6 +177,7 @@ export async function startHarness(
 
   return {
     app,
+    ctx: contextOf(app),
     database,
     clock,
     world,
