@@ -12012,6 +12012,153 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/publications/{p}/preflight': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Re-check a publication: can its current receivers (group members now) launch every image? The cloud is asked for private images */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          p: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PublicationRecheck'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{a}/publications/{p}': {
     parameters: {
       query?: never;
@@ -14237,6 +14384,903 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/cloud-credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's cloud credentials, without secrets (admin) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, 1–500 */
+          limit?: number;
+          /** @description nextCursor from the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          a: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['CloudCredential'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Register credentials for a cloud type (admin); one set per cloud type
+     * @description The cloud is asked who the keys belong to (its answer is the principal, R-CLD-2); a refusal is a 422 credentials_invalid with the cloud's message and nothing is stored. The secret is stored encrypted and never returned by any read.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            cloudType: 'aws' | 'simulated';
+            accessKeyId: string;
+            /** @description Stored encrypted; never returned */
+            secretAccessKey: string;
+            /** @description For temporary keys; stored encrypted; never returned */
+            sessionToken?: string;
+            /** @description A role to assume with the keys before calling the cloud */
+            roleArn?: string;
+            /**
+             * Format: uri
+             * @description Endpoint override, e.g. an emulator such as moto (`http://127.0.0.1:5000`)
+             */
+            endpoint?: string;
+            /**
+             * @description Owners the account's own listing asks for: `self`, account ids, aliases (`amazon`)
+             * @default [
+             *       "self"
+             *     ]
+             */
+            syncOwners?: string[];
+            /**
+             * @description Image name patterns with `*` and `?`; empty: every name
+             * @default []
+             */
+            syncNameFilters?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CloudCredential'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/cloud-credentials/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cloud credentials: fingerprint, principal, last use and error (admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CloudCredential'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /**
+     * Rotate: replace the keys (admin), validated with the cloud like new ones
+     * @description Fields left out keep their values; `null` clears roleArn or endpoint. Repairs credentials that became unreadable after a SECRET_KEY change. The secret is stored encrypted and never returned by any read.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description When given, must be the credential's
+             * @enum {string}
+             */
+            cloudType?: 'aws' | 'simulated';
+            accessKeyId: string;
+            secretAccessKey: string;
+            sessionToken?: string;
+            roleArn?: string | null;
+            endpoint?: string | null;
+            /** @description Owners the account's own listing asks for: `self`, account ids, aliases (`amazon`) */
+            syncOwners?: string[];
+            /** @description Image name patterns with `*` and `?`; empty: every name */
+            syncNameFilters?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CloudCredential'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete credentials (admin): syncs and launches needing them stop with credentials_missing */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/cloud-credentials/{id}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check stored credentials with the cloud and read the principal again (admin)
+     * @description 409 credentials_unreadable when they were stored under another SECRET_KEY; 422 credentials_invalid with the cloud's message when it refuses them (kept as the last error).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CloudCredential'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14324,6 +15368,27 @@ export interface components {
       cpuCount: number;
       memoryMb: number;
       cpuArchitectures: ('i386' | 'x86_64' | 'arm64')[];
+    };
+    CloudCredentialInput: {
+      id: string;
+      accountId: string;
+      /** @enum {string} */
+      cloudType: 'aws' | 'simulated';
+      /** @description A short hash of the keys: tells a rotation apart, shows no secret */
+      fingerprint: string;
+      /** @description The access key id with all but its ends hidden, e.g. `AKIA…WXYZ` */
+      accessKeyHint: string;
+      endpoint: string | null;
+      roleArn: string | null;
+      /** @description R-CLD-2: who the cloud says the keys belong to (AWS account id) */
+      principal: string | null;
+      syncOwners: string[];
+      syncNameFilters: string[];
+      lastUsedAt: string | null;
+      lastError: string | null;
+      lastErrorAt: string | null;
+      createdAt: string;
+      rotatedAt: string | null;
     };
     WarningInput: {
       code: string;
@@ -14774,6 +15839,17 @@ export interface components {
         state: string;
         ownerAccountId: string | null;
         mciIds: string[];
+        /**
+         * @description Where the launch permissions came from: the cloud, asked just now (private images whose owner or publisher has credentials for a connected cloud), or the catalog's copy
+         * @enum {string}
+         */
+        source: 'cloud' | 'catalog';
+        /** @description Why the catalog was used (no credentials, cloud error…) or what the cloud changed */
+        note: string | null;
+        /** @description Accounts allowed to launch the private image */
+        launchPermissions: string[];
+        /** @description Principals the cloud allows that no account is known by (R-CLD-4) */
+        unknownPrincipals: string[];
       }[];
       matrix: {
         imageId: string;
@@ -14791,6 +15867,54 @@ export interface components {
       }[];
       gaps: number;
       ok: boolean;
+    };
+    PublicationRecheckInput: {
+      /** @enum {string} */
+      visibility: 'public' | 'groups';
+      receivingAccounts: {
+        id: string;
+        name: string;
+      }[];
+      images: {
+        imageId: string;
+        resourceUid: string;
+        name: string;
+        cloudId: string;
+        cloudName: string;
+        visibility: string;
+        state: string;
+        ownerAccountId: string | null;
+        mciIds: string[];
+        /**
+         * @description Where the launch permissions came from: the cloud, asked just now (private images whose owner or publisher has credentials for a connected cloud), or the catalog's copy
+         * @enum {string}
+         */
+        source: 'cloud' | 'catalog';
+        /** @description Why the catalog was used (no credentials, cloud error…) or what the cloud changed */
+        note: string | null;
+        /** @description Accounts allowed to launch the private image */
+        launchPermissions: string[];
+        /** @description Principals the cloud allows that no account is known by (R-CLD-4) */
+        unknownPrincipals: string[];
+      }[];
+      matrix: {
+        imageId: string;
+        cloudId: string;
+        accountId: string;
+        usable: boolean;
+        reason: ('private_not_shared' | 'unavailable' | 'deprecated') | null;
+      }[];
+      warnings: {
+        code: string;
+        message: string;
+        imageId?: string;
+        accountId?: string;
+        cloudId?: string;
+      }[];
+      gaps: number;
+      ok: boolean;
+      publicationId: string;
+      checkedAt: string;
     };
     PublishResultInput: {
       publication: components['schemas']['PublicationInput'];
@@ -15083,6 +16207,27 @@ export interface components {
       cpuCount: number;
       memoryMb: number;
       cpuArchitectures: ('i386' | 'x86_64' | 'arm64')[];
+    };
+    CloudCredential: {
+      id: string;
+      accountId: string;
+      /** @enum {string} */
+      cloudType: 'aws' | 'simulated';
+      /** @description A short hash of the keys: tells a rotation apart, shows no secret */
+      fingerprint: string;
+      /** @description The access key id with all but its ends hidden, e.g. `AKIA…WXYZ` */
+      accessKeyHint: string;
+      endpoint: string | null;
+      roleArn: string | null;
+      /** @description R-CLD-2: who the cloud says the keys belong to (AWS account id) */
+      principal: string | null;
+      syncOwners: string[];
+      syncNameFilters: string[];
+      lastUsedAt: string | null;
+      lastError: string | null;
+      lastErrorAt: string | null;
+      createdAt: string;
+      rotatedAt: string | null;
     };
     Warning: {
       code: string;
@@ -15533,6 +16678,17 @@ export interface components {
         state: string;
         ownerAccountId: string | null;
         mciIds: string[];
+        /**
+         * @description Where the launch permissions came from: the cloud, asked just now (private images whose owner or publisher has credentials for a connected cloud), or the catalog's copy
+         * @enum {string}
+         */
+        source: 'cloud' | 'catalog';
+        /** @description Why the catalog was used (no credentials, cloud error…) or what the cloud changed */
+        note: string | null;
+        /** @description Accounts allowed to launch the private image */
+        launchPermissions: string[];
+        /** @description Principals the cloud allows that no account is known by (R-CLD-4) */
+        unknownPrincipals: string[];
       }[];
       matrix: {
         imageId: string;
@@ -15550,6 +16706,54 @@ export interface components {
       }[];
       gaps: number;
       ok: boolean;
+    };
+    PublicationRecheck: {
+      /** @enum {string} */
+      visibility: 'public' | 'groups';
+      receivingAccounts: {
+        id: string;
+        name: string;
+      }[];
+      images: {
+        imageId: string;
+        resourceUid: string;
+        name: string;
+        cloudId: string;
+        cloudName: string;
+        visibility: string;
+        state: string;
+        ownerAccountId: string | null;
+        mciIds: string[];
+        /**
+         * @description Where the launch permissions came from: the cloud, asked just now (private images whose owner or publisher has credentials for a connected cloud), or the catalog's copy
+         * @enum {string}
+         */
+        source: 'cloud' | 'catalog';
+        /** @description Why the catalog was used (no credentials, cloud error…) or what the cloud changed */
+        note: string | null;
+        /** @description Accounts allowed to launch the private image */
+        launchPermissions: string[];
+        /** @description Principals the cloud allows that no account is known by (R-CLD-4) */
+        unknownPrincipals: string[];
+      }[];
+      matrix: {
+        imageId: string;
+        cloudId: string;
+        accountId: string;
+        usable: boolean;
+        reason: ('private_not_shared' | 'unavailable' | 'deprecated') | null;
+      }[];
+      warnings: {
+        code: string;
+        message: string;
+        imageId?: string;
+        accountId?: string;
+        cloudId?: string;
+      }[];
+      gaps: number;
+      ok: boolean;
+      publicationId: string;
+      checkedAt: string;
     };
     PublishResult: {
       publication: components['schemas']['Publication'];

@@ -21,6 +21,8 @@ export const ACCOUNT_ACTIONS = {
   'account.read': null,
   'audit.read': null,
   'members.manage': 'admin',
+  /** R-CLD-1: an account's cloud credentials (add, rotate, delete, and even list them). */
+  'credentials.manage': 'admin',
   'image.private.manage': 'designer',
   'mci.write': 'designer',
   'template.write': 'designer',

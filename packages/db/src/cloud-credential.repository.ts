@@ -61,7 +61,7 @@ export type CloudCredentialPatch = Partial<
     | 'syncNameFilters'
     | 'lastError'
   >
-> & { rotatedAt?: Date; lastErrorAt?: Date | null };
+> & { rotatedAt?: Date; lastUsedAt?: Date; lastErrorAt?: Date | null };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

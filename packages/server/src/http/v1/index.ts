@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { auditRoutes } from '../../modules/audit/audit.routes.ts';
 import { catalogRoutes } from '../../modules/catalog/catalog.routes.ts';
+import { credentialRoutes } from '../../modules/clouds/credentials.routes.ts';
 import { impactRoutes } from '../../modules/clouds/impact.routes.ts';
 import { deploymentRoutes } from '../../modules/deployment/deployment.routes.ts';
 import { identityRoutes } from '../../modules/identity/identity.routes.ts';
@@ -32,6 +33,7 @@ export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): 
   deploymentRoutes(v1, ctx);
   marketplaceRoutes(v1, ctx);
   impactRoutes(v1, ctx);
+  credentialRoutes(v1, ctx);
 }
 
 /**
