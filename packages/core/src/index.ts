@@ -13,3 +13,4 @@ export * from './marketplace.ts';
 export * from './revision.ts';
 export * from './actions.ts';
 export * from './cloud.ts';
+export * from './sync.ts';
