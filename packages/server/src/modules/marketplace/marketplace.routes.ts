@@ -65,6 +65,20 @@ export function marketplaceRoutes(fastify: FastifyInstance, ctx: AppContext): vo
   );
 
   app.get(
+    '/v1/accounts/:a/publications/:p/preflight',
+    {
+      schema: {
+        tags,
+        summary:
+          'Re-check a publication: can its current receivers (group members now) launch every image? The cloud is asked for private images',
+        params: s.publicationParams,
+        response: { 200: s.recheckSchema, ...errorResponses },
+      },
+    },
+    async (req) => pubs.recheckPublication(ctx, principalOf(req), req.params.a, req.params.p),
+  );
+
+  app.get(
     '/v1/accounts/:a/publications',
     {
       schema: {

@@ -71,6 +71,19 @@ export const preflightSchema = z
         state: z.string(),
         ownerAccountId: z.string().nullable(),
         mciIds: z.array(z.string()),
+        source: z
+          .enum(['cloud', 'catalog'])
+          .describe(
+            "Where the launch permissions came from: the cloud, asked just now (private images whose owner or publisher has credentials for a connected cloud), or the catalog's copy",
+          ),
+        note: z
+          .string()
+          .nullable()
+          .describe('Why the catalog was used (no credentials, cloud error…) or what the cloud changed'),
+        launchPermissions: z.array(z.string()).describe('Accounts allowed to launch the private image'),
+        unknownPrincipals: z
+          .array(z.string())
+          .describe('Principals the cloud allows that no account is known by (R-CLD-4)'),
       }),
     ),
     matrix: z.array(
@@ -95,6 +108,13 @@ export const preflightSchema = z
     ok: z.boolean(),
   })
   .meta({ id: 'Preflight' });
+
+export const recheckSchema = preflightSchema
+  .extend({
+    publicationId: z.string(),
+    checkedAt: z.string(),
+  })
+  .meta({ id: 'PublicationRecheck' });
 
 export const publishResultSchema = z
   .object({

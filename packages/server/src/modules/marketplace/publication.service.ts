@@ -28,6 +28,7 @@ import {
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { mutate } from '../../unit-of-work.ts';
+import { readLiveGrants, refreshCatalogCopies, type LiveGrant } from './live-permissions.ts';
 
 export interface PublishInput {
   sourceId: string;
@@ -96,12 +97,19 @@ async function planPublication(db: Executor, accountId: string, input: PublishIn
   if (already) {
     throw new ConflictError(
       'already_published',
-      `Revision ${rev.revision} of "${rev.name}" is already published (${already.id})`,
+      `Revision ${rev.revision} of "${rev.name}" is already published (${already.id}); ` +
+        `GET /v1/accounts/${accountId}/publications/${already.id}/preflight re-checks it for its current receivers`,
       {
         details: { publicationId: already.id },
       },
     );
   }
+  return planOf(db, source);
+}
+
+/** The MCI revisions a source brings (itself, or a template's linked ones) and their publications. */
+async function planOf(db: Executor, source: Source): Promise<Plan> {
+  const rev = source.kind === 'mci' ? source.mci : source.template;
   if (source.kind === 'mci') return { source, name: rev.name, mcis: [source.mci], existing: new Map() };
   assertNoHeadLinks(source.template.links);
   const mcis = await mciRepository.findMany(
@@ -117,15 +125,12 @@ async function planPublication(db: Executor, accountId: string, input: PublishIn
   return { source, name: rev.name, mcis, existing };
 }
 
-/** R-GRP-2 over every image the plan's MCIs reference, for the groups' member accounts. */
-async function runPreflight(
+/** Every image the plan's MCIs reference, as the catalog has it, with the MCI revisions using it. */
+async function imagesOfPlan(
   db: Executor,
-  accountId: string,
   plan: Plan,
-  visibility: PublicationVisibility,
-  groupIds: string[],
-) {
-  const byImage = new Map<string, PreflightImage>();
+): Promise<Map<string, PreflightImage & { image: Image }>> {
+  const byImage = new Map<string, PreflightImage & { image: Image }>();
   for (const mci of plan.mcis) {
     for (const s of mci.settings) {
       const entry = byImage.get(s.imageId);
@@ -136,6 +141,43 @@ async function runPreflight(
           cloudName: s.cloudName,
           mciIds: [mci.id],
         });
+    }
+  }
+  return byImage;
+}
+
+/**
+ * R-GRP-2 with the cloud: the launch permissions of the plan's private images, read from their
+ * clouds (outside any transaction) where the owner or publisher has credentials.
+ */
+async function liveGrantsOf(ctx: AppContext, accountId: string, plan: Plan): Promise<Map<string, LiveGrant>> {
+  const images = [...(await imagesOfPlan(ctx.db, plan)).values()].map((e) => e.image);
+  return readLiveGrants(ctx, images, accountId);
+}
+
+/**
+ * R-GRP-2 over every image the plan's MCIs reference, for the receiving accounts (the groups'
+ * members; none for public). A private image's launch permissions are the cloud's (`grants`)
+ * when it was asked, else the catalog's copy; each image entry says which (`source`, `note`).
+ */
+async function runPreflight(
+  db: Executor,
+  accountId: string,
+  plan: Plan,
+  visibility: PublicationVisibility,
+  groupIds: string[],
+  grants: ReadonlyMap<string, LiveGrant> = new Map(),
+) {
+  const byImage = await imagesOfPlan(db, plan);
+  for (const entry of byImage.values()) {
+    const grant = grants.get(entry.image.id);
+    if (grant?.source === 'cloud') {
+      entry.image = {
+        ...entry.image,
+        visibility: grant.image.visibility,
+        launchPermissions: grant.image.launchPermissions,
+        unknownPrincipals: grant.image.unknownPrincipals,
+      };
     }
   }
   const receivers = (await marketplaceRepository.membersOfGroups(db, groupIds)).filter(
@@ -150,17 +192,24 @@ async function runPreflight(
     visibility,
     receivingAccounts: receivers,
     images: [...byImage.values()]
-      .map(({ image, cloudName, mciIds }) => ({
-        imageId: image.id,
-        resourceUid: image.resourceUid,
-        name: image.name,
-        cloudId: image.cloudId,
-        cloudName,
-        visibility: image.visibility,
-        state: image.state,
-        ownerAccountId: image.ownerAccountId,
-        mciIds,
-      }))
+      .map(({ image, cloudName, mciIds }) => {
+        const grant = grants.get(image.id);
+        return {
+          imageId: image.id,
+          resourceUid: image.resourceUid,
+          name: image.name,
+          cloudId: image.cloudId,
+          cloudName,
+          visibility: image.visibility,
+          state: image.state,
+          ownerAccountId: image.ownerAccountId,
+          mciIds,
+          source: grant?.source ?? ('catalog' as const),
+          note: grant?.note ?? null,
+          launchPermissions: image.visibility === 'private' ? image.launchPermissions : [],
+          unknownPrincipals: image.visibility === 'private' ? image.unknownPrincipals : [],
+        };
+      })
       .sort((a, b) => a.cloudName.localeCompare(b.cloudName) || a.resourceUid.localeCompare(b.resourceUid)),
     matrix: result.cells,
     warnings: result.warnings,
@@ -190,9 +239,43 @@ export async function preflightPublication(
   authorizeAccount(principal, accountId, 'publication.write');
   const groupIds = await validateGroups(ctx.db, accountId, input);
   const plan = await planPublication(ctx.db, accountId, input);
-  const report = await runPreflight(ctx.db, accountId, plan, input.visibility, groupIds);
+  const grants = await refreshedGrants(ctx, principal, accountId, plan);
+  const report = await runPreflight(ctx.db, accountId, plan, input.visibility, groupIds, grants);
   if (input.strict && !report.ok) throw strictFailure(report);
   return report;
+}
+
+/** The cloud's launch permissions for the plan, with out-of-date catalog copies refreshed. */
+async function refreshedGrants(ctx: AppContext, principal: Principal, accountId: string, plan: Plan) {
+  const grants = await liveGrantsOf(ctx, accountId, plan);
+  if ([...grants.values()].some((g) => g.refresh))
+    await mutate(ctx, principal, (uow) => refreshCatalogCopies(uow, grants.values()));
+  return grants;
+}
+
+/**
+ * `GET …/publications/{p}/preflight`: R-GRP-2 again for a publication already made, for the
+ * accounts that receive it now (its groups' current members; none for public), with the cloud's
+ * launch permissions where they can be read. Only the publisher re-checks (403 otherwise).
+ */
+export async function recheckPublication(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  publicationId: string,
+) {
+  authorizeAccount(principal, accountId, 'publication.write');
+  const pub = await requireVisiblePublication(ctx.db, accountId, publicationId);
+  if (pub.publisherAccountId !== accountId) {
+    throw new ForbiddenError('not_publisher', `Only the publisher of "${pub.name}" can re-check it`);
+  }
+  const source = await requireSource(ctx.db, accountId, pub.sourceId).catch(() => {
+    throw new NotFoundError('publication', publicationId);
+  });
+  const plan = await planOf(ctx.db, source);
+  const grants = await refreshedGrants(ctx, principal, accountId, plan);
+  const report = await runPreflight(ctx.db, accountId, plan, pub.visibility, pub.groupIds, grants);
+  return { publicationId: pub.id, checkedAt: ctx.clock().toISOString(), ...report };
 }
 
 function cloudIdsOf(mcis: MciRecord[]): string[] {
@@ -206,11 +289,15 @@ function cloudIdsOf(mcis: MciRecord[]): string[] {
  */
 export async function publish(ctx: AppContext, principal: Principal, accountId: string, input: PublishInput) {
   authorizeAccount(principal, accountId, 'publication.write');
-  return mutate(ctx, principal, async ({ tx, now, audit }) => {
+  // The clouds are asked before the transaction (their calls take time); the answer is applied in it.
+  const grants = await liveGrantsOf(ctx, accountId, await planPublication(ctx.db, accountId, input));
+  return mutate(ctx, principal, async (uow) => {
+    const { tx, now, audit } = uow;
     const groupIds = await validateGroups(tx, accountId, input);
     const plan = await planPublication(tx, accountId, input);
-    const report = await runPreflight(tx, accountId, plan, input.visibility, groupIds);
+    const report = await runPreflight(tx, accountId, plan, input.visibility, groupIds, grants);
     if (input.strict && !report.ok) throw strictFailure(report);
+    await refreshCatalogCopies(uow, grants.values());
     const common = {
       publisherAccountId: accountId,
       visibility: input.visibility,
