@@ -194,6 +194,32 @@ export const catalogRepository = {
     return row && toCloud(row);
   },
 
+  /** The row held FOR UPDATE, so edits of one cloud's configuration queue up. */
+  async findCloudForUpdate(db: Executor, id: string): Promise<Cloud | undefined> {
+    const [row] = await db.select().from(clouds).where(eq(clouds.id, id)).for('update');
+    return row && toCloud(row);
+  },
+
+  /** Changes a cloud's configuration: driver, sync settings, description. */
+  async updateCloud(
+    db: Executor,
+    id: string,
+    patch: Partial<Pick<Cloud, 'driver' | 'description'>> & { sync?: Partial<Cloud['sync']> },
+  ): Promise<Cloud> {
+    const { sync, ...rest } = patch;
+    const [row] = await db
+      .update(clouds)
+      .set({
+        ...rest,
+        ...(sync?.owners !== undefined ? { syncOwners: sync.owners } : {}),
+        ...(sync?.nameFilters !== undefined ? { syncNameFilters: sync.nameFilters } : {}),
+        ...(sync?.intervalSeconds !== undefined ? { syncIntervalSeconds: sync.intervalSeconds } : {}),
+      })
+      .where(eq(clouds.id, id))
+      .returning();
+    return toCloud(row);
+  },
+
   async findCloudByName(db: Executor, name: string): Promise<Cloud | undefined> {
     const [row] = await db.select().from(clouds).where(eq(clouds.name, name));
     return row && toCloud(row);

@@ -56,6 +56,23 @@ export function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     async (req) => catalog.getCloud(ctx, req.params.c),
   );
 
+  app.patch(
+    '/v1/clouds/:c',
+    {
+      schema: {
+        tags,
+        summary: "Change a cloud's driver, sync settings or description (superuser)",
+        description:
+          "sync: owners and name filters of the cloud's own listing (R-CLD-3) and the interval of " +
+          'scheduled syncs (at least 60 s; null: only on request); each kept unless given.',
+        params: s.cloudParams,
+        body: s.patchCloudBody,
+        response: { 200: s.cloudSchema, ...errorResponses },
+      },
+    },
+    async (req) => catalog.updateCloud(ctx, principalOf(req), req.params.c, req.body),
+  );
+
   app.post(
     '/v1/clouds/:c/images',
     {

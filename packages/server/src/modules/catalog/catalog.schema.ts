@@ -47,12 +47,48 @@ export const cloudSchema = z
   })
   .meta({ id: 'Cloud' });
 
+const syncOwners = distinct(z.array(requiredText(100)).max(50), 'owners must not repeat').describe(
+  'Owners a sync lists: `amazon`, `self`, account ids; empty: no public listing',
+);
+const syncNameFilters = distinct(z.array(requiredText(200)).max(50), 'name filters must not repeat').describe(
+  'Image name patterns with `*` and `?` (e.g. `al2023-ami-*`); empty: every name',
+);
+const syncInterval = z
+  .number()
+  .int()
+  .min(60)
+  .max(366 * 24 * 3600)
+  .nullable()
+  .describe('A scheduled sync every so many seconds (at least 60); null: only on request');
+
+/** What a sync of the cloud lists and how often it runs on its own (R-CLD-3). */
+export const cloudSyncBody = z.strictObject({
+  owners: syncOwners.optional(),
+  nameFilters: syncNameFilters.optional(),
+  intervalSeconds: syncInterval.optional(),
+});
+
 export const createCloudBody = z.strictObject({
   name: nameField.describe('Unique, e.g. "AWS us-east-1"'),
   cloudType: z.enum(CLOUD_TYPES),
   region: requiredText(100),
   description: descriptionField.default(''),
+  driver: z
+    .enum(CLOUD_DRIVERS)
+    .optional()
+    .describe("Default: the cloud type's own driver where there is one (`aws`, `simulated`), else `none`"),
+  sync: cloudSyncBody.optional(),
 });
+
+export const patchCloudBody = atLeastOneField(
+  z
+    .strictObject({
+      description: descriptionField,
+      driver: z.enum(CLOUD_DRIVERS),
+      sync: cloudSyncBody,
+    })
+    .partial(),
+);
 
 export const listCloudsQuery = z.strictObject({
   ...pageQuery,

@@ -11,6 +11,7 @@ import {
   NotFoundError,
   toPage,
   type Cloud,
+  type CloudDriverName,
   type CloudType,
   type CpuArchitecture,
   type CatalogImageFacts,
@@ -61,10 +62,40 @@ export async function requireCloudRef(db: Executor, cloudId: string, path = 'clo
   return cloud;
 }
 
-export async function createCloud(ctx: AppContext, principal: Principal, input: NewCloud): Promise<Cloud> {
+/** A cloud as a superuser adds it: driver and sync settings optional (transport-free). */
+export type CreateCloudInput = Omit<NewCloud, 'sync'> & { sync?: Partial<Cloud['sync']> };
+
+/** What a superuser may change on a cloud (R-CLD-3): its driver, sync settings, description. */
+export type PatchCloudInput = Partial<Pick<Cloud, 'driver' | 'description'>> & {
+  sync?: Partial<Cloud['sync']>;
+};
+
+/** The `aws` driver speaks to AWS only; `simulated` and `none` suit any cloud type. */
+function checkDriver(cloudType: CloudType, driver: CloudDriverName | undefined): void {
+  if (driver === 'aws' && cloudType !== 'aws') {
+    throw new InputError('driver_mismatch', `The aws driver cannot drive a cloud of type ${cloudType}`, {
+      errors: [{ path: 'driver', message: 'must be `simulated` or `none` for this cloud type' }],
+    });
+  }
+}
+
+export async function createCloud(
+  ctx: AppContext,
+  principal: Principal,
+  input: CreateCloudInput,
+): Promise<Cloud> {
   authorizeInstallation(principal, 'catalog.manage');
+  checkDriver(input.cloudType, input.driver);
+  const { sync, ...rest } = input;
   return mutate(ctx, principal, async ({ tx, audit }) => {
-    const cloud = await catalogRepository.insertCloud(tx, input);
+    const cloud = await catalogRepository.insertCloud(tx, {
+      ...rest,
+      sync: {
+        owners: sync?.owners ?? [],
+        nameFilters: sync?.nameFilters ?? [],
+        intervalSeconds: sync?.intervalSeconds ?? null,
+      },
+    });
     audit({
       accountId: null,
       action: 'cloud.create',
@@ -89,6 +120,47 @@ export async function listClouds(
 
 export async function getCloud(ctx: AppContext, cloudId: string): Promise<Cloud> {
   return requireCloud(ctx.db, cloudId);
+}
+
+function describeSync(sync: Cloud['sync']): string {
+  const every = sync.intervalSeconds === null ? 'on request' : `every ${sync.intervalSeconds} s`;
+  return `owners [${sync.owners.join(', ')}], names [${sync.nameFilters.join(', ')}], ${every}`;
+}
+
+/**
+ * Changes a cloud's driver, sync settings (owners, name filters, interval; each kept unless
+ * given) or description (superuser). An edit that changes nothing writes nothing.
+ */
+export async function updateCloud(
+  ctx: AppContext,
+  principal: Principal,
+  cloudId: string,
+  patch: PatchCloudInput,
+): Promise<Cloud> {
+  authorizeInstallation(principal, 'catalog.manage');
+  return mutate(ctx, principal, async ({ tx, audit }) => {
+    const current = await catalogRepository.findCloudForUpdate(tx, cloudId);
+    if (!current) throw new NotFoundError('cloud', cloudId);
+    checkDriver(current.cloudType, patch.driver);
+    const sync = { ...current.sync, ...patch.sync };
+    const changes: string[] = [];
+    if (patch.driver !== undefined && patch.driver !== current.driver)
+      changes.push(`driver ${current.driver} → ${patch.driver}`);
+    if (JSON.stringify(sync) !== JSON.stringify(current.sync))
+      changes.push(`sync ${describeSync(current.sync)} → ${describeSync(sync)}`);
+    if (patch.description !== undefined && patch.description !== current.description)
+      changes.push('description');
+    if (changes.length === 0) return current;
+    const cloud = await catalogRepository.updateCloud(tx, cloudId, { ...patch, sync });
+    audit({
+      accountId: null,
+      action: 'cloud.update',
+      targetType: 'cloud',
+      targetId: cloudId,
+      summary: `changed cloud "${cloud.name}": ${changes.join('; ')}`,
+    });
+    return cloud;
+  });
 }
 
 /**
