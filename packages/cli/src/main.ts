@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCatalog } from './commands/catalog.ts';
+import { registerCredentials } from './commands/credentials.ts';
 import { registerDeployments } from './commands/deployment.ts';
 import { registerMarketplace } from './commands/marketplace.ts';
 import { registerMcis } from './commands/mci.ts';
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerDeployments(program, run);
   registerMarketplace(program, run);
   registerTokens(program, run);
+  registerCredentials(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
