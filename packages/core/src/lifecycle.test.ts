@@ -53,6 +53,14 @@ describe('R-LCH-2: terminate', () => {
     expect(plan('terminating')).toEqual({ kind: 'noop' });
   });
 
+  it('R-LCH-2: a server stopped in the cloud whose instance still exists is terminated', () => {
+    const running = { imageId: 'i', instanceTypeId: 't', userData: null };
+    expect(planTerminate({ name: 'web', state: 'stopped', providerInstanceId: 'i-1', running })).toEqual({
+      kind: 'terminate',
+      instanceId: 'i-1',
+    });
+  });
+
   it('R-LCH-2: a launched server terminates its instance', () => {
     for (const state of ['pending', 'booting', 'operational'] as const)
       expect(plan(state)).toEqual({ kind: 'terminate', instanceId: 'i-1' });

@@ -68,7 +68,8 @@ export type TerminatePlan =
 /**
  * R-LCH-2: terminating moves a launched server to `terminating` (then `inactive` as the cloud
  * reports it). An idle or already terminating server is left as it is: repeating a terminate is
- * harmless. A server whose launch is still waiting for the cloud's answer (pending without an
+ * harmless — except a `stopped` server whose instance still exists in the cloud (stopped there,
+ * not gone), which is terminated so that nothing is left behind. A server whose launch is still waiting for the cloud's answer (pending without an
  * instance id) is refused with 409 `invalid_state`: the launch decides first.
  * @rule R-LCH-2
  */
@@ -76,7 +77,9 @@ export function planTerminate(server: {
   name: string;
   state: ServerState;
   providerInstanceId: string | null;
+  running?: LaunchSpec | null;
 }): TerminatePlan {
+  if (hasStoppedInstance(server)) return { kind: 'terminate', instanceId: server.providerInstanceId! };
   if (isIdle(server.state) || server.state === 'terminating') return { kind: 'noop' };
   if (server.providerInstanceId) return { kind: 'terminate', instanceId: server.providerInstanceId };
   if (server.state === 'pending') {
@@ -87,6 +90,15 @@ export function planTerminate(server: {
     );
   }
   return { kind: 'forget' };
+}
+
+/** A server stopped in the cloud whose instance still exists (it could be terminated). */
+export function hasStoppedInstance(server: {
+  state: ServerState;
+  providerInstanceId: string | null;
+  running?: LaunchSpec | null;
+}): boolean {
+  return server.state === 'stopped' && server.providerInstanceId !== null && Boolean(server.running);
 }
 
 const DIRECT: Partial<Record<InstanceState, ServerState>> = {

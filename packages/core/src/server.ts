@@ -1,7 +1,7 @@
 import { isAllowed, type Principal } from './access.ts';
 import { imageUnusableReason, type Cloud, type Image, type InstanceType } from './catalog.ts';
 import { ConflictError, InputError } from './errors.ts';
-import type { ServerLifecycle } from './lifecycle.ts';
+import { hasStoppedInstance, type ServerLifecycle } from './lifecycle.ts';
 import type { MciSetting, Warning } from './mci.ts';
 import { chooseMciForCloud, supportedClouds, type LinkWithSettings } from './template.ts';
 
@@ -353,18 +353,23 @@ const RUNNING_STATES: readonly ServerState[] = ['pending', 'booting', 'operation
 /**
  * The actions the caller may take on a server of `accountId`, from their roles (SPEC §4: an
  * `actor` creates, launches and terminates servers) and its state: an idle server can be
- * launched, a pending, booting or operational one terminated; renaming, re-pointing (R-SRV-5)
+ * launched, a pending, booting or operational one (or one stopped in the cloud whose instance
+ * still exists) terminated; renaming, re-pointing (R-SRV-5)
  * and removing need only the role. The service still enforces each rule.
  */
 export function serverActions(
   principal: Principal,
   accountId: string,
-  server: Pick<Server, 'accountId' | 'state'>,
+  server: Pick<Server, 'accountId' | 'state'> & Partial<Pick<Server, 'providerInstanceId' | 'running'>>,
 ): ServerAction[] {
   if (server.accountId !== accountId || !isAllowed(principal, accountId, 'server.write')) return [];
   const actions: ServerAction[] = ['edit', 'repoint'];
   if (isIdle(server.state)) actions.push('launch');
-  if (RUNNING_STATES.includes(server.state)) actions.push('terminate');
+  if (
+    RUNNING_STATES.includes(server.state) ||
+    hasStoppedInstance({ ...server, providerInstanceId: server.providerInstanceId ?? null })
+  )
+    actions.push('terminate');
   actions.push('delete');
   return actions;
 }

@@ -283,6 +283,15 @@ export const serverRepository = {
     await db.delete(servers).where(eq(servers.id, id));
   },
 
+  /** R-LCH-3: the clouds that have launched servers (not idle, with an instance), for the schedule. */
+  async cloudsWithLaunchedServers(db: Executor): Promise<string[]> {
+    const rows = await db
+      .selectDistinct({ cloudId: servers.cloudId })
+      .from(servers)
+      .where(and(notInArray(servers.state, ['inactive', 'stopped']), isNotNull(servers.providerInstanceId)));
+    return rows.map((r) => r.cloudId);
+  },
+
   /** Servers pinned to any of these MCI revisions (usage). */
   async usingMcis(db: Executor, mciIds: string[]): Promise<ServerRecord[]> {
     if (mciIds.length === 0) return [];

@@ -47,6 +47,11 @@ const configSchema = z.object({
     .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /**
+   * R-LCH-3: how often launched servers' states are refreshed from their clouds (a `reconcile`
+   * job per cloud with launched servers); launches and terminates are followed up sooner.
+   */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(30),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

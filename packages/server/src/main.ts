@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
 import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
+import { configureReconcile } from './modules/deployment/reconcile.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { loadSecretKey } from './security/credential-crypto.ts';
 import { authThrottlePolicy } from './security/throttle.ts';
@@ -81,6 +82,7 @@ function printSecrets(boot: BootstrapResult, config: Config, url: string): void 
  */
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  configureReconcile({ intervalSeconds: config.RECONCILE_INTERVAL_SECONDS });
   await assertPortFree(config);
   if (!config.DATABASE_URL) {
     await mkdir(config.DATA_DIR, { recursive: true });

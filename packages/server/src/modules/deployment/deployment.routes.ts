@@ -7,6 +7,7 @@ import { errorResponses } from '../../http/common.schema.ts';
 import { presentServer } from './deployment.presenter.ts';
 import * as s from './deployment.schema.ts';
 import * as deployments from './deployment.service.ts';
+import * as lifecycle from './lifecycle.service.ts';
 
 const tags = ['deployments'];
 const base = '/v1/accounts/:a/deployments';
@@ -153,7 +154,8 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
     {
       schema: {
         tags,
-        summary: 'Rename, change state, or point the server at another MCI or image of its cloud',
+        summary:
+          'Rename, or point the server at another MCI or image of its cloud (a running server: at its next launch)',
         params: s.serverParams,
         body: s.patchServerBody,
         response: { 200: s.serverWithWarningsSchema, ...errorResponses },
@@ -162,10 +164,56 @@ export function deploymentRoutes(fastify: FastifyInstance, ctx: AppContext): voi
     async (req) => {
       const principal = principalOf(req);
       const { a, d } = req.params;
-      const server = await deployments.updateServer(ctx, principal, a, d, req.params.s, req.body);
-      return presentServer(principal, a, server);
+      const { warnings, ...server } = await deployments.updateServer(
+        ctx,
+        principal,
+        a,
+        d,
+        req.params.s,
+        req.body,
+      );
+      return { ...presentServer(principal, a, server), warnings };
     },
   );
+
+  const lifecycleRoutes = [
+    {
+      path: 'launch',
+      run: lifecycle.launchServer,
+      summary:
+        'Launch the server in its cloud (actor; R-LCH-1): inactive or stopped → pending → booting → operational',
+    },
+    {
+      path: 'terminate',
+      run: lifecycle.terminateServer,
+      summary:
+        'Terminate the server’s instance (actor; R-LCH-2): → terminating → inactive; repeating is harmless',
+    },
+    {
+      path: 'refresh',
+      run: lifecycle.refreshServer,
+      summary:
+        'Ask the cloud about the server’s instance now (R-LCH-3; the reconciler does it in the background)',
+    },
+  ] as const;
+  for (const { path, run, summary } of lifecycleRoutes) {
+    app.post(
+      `${base}/:d/servers/:s/${path}`,
+      {
+        schema: {
+          tags,
+          summary,
+          params: s.serverParams,
+          response: { 200: s.serverSchema, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const principal = principalOf(req);
+        const { a, d } = req.params;
+        return presentServer(principal, a, await run(ctx, principal, a, d, req.params.s));
+      },
+    );
+  }
 
   app.delete(
     `${base}/:d/servers/:s`,

@@ -31,6 +31,10 @@ export const patchDeploymentBody = atLeastOneField(
 
 const inheritedFrom = z.enum(['server_template', 'mci', 'user']);
 
+export const launchSpecSchema = z
+  .object({ imageId: z.string(), instanceTypeId: z.string(), userData: z.string().nullable() })
+  .meta({ id: 'LaunchSpec' });
+
 export const serverSchema = z
   .object({
     id: z.string(),
@@ -44,7 +48,28 @@ export const serverSchema = z
     instanceTypeId: z.string(),
     userData: z.string().nullable(),
     inheritedSource: z.object({ mci: inheritedFrom, image: inheritedFrom, instanceType: inheritedFrom }),
-    state: z.enum(SERVER_STATES),
+    state: z
+      .enum(SERVER_STATES)
+      .describe('Set only by launch, terminate and the reconciler (R-LCH-4): clients never set it'),
+    stateReason: z
+      .string()
+      .nullable()
+      .describe(
+        'Why the server is in its state when the cloud decided it (a vanished instance, a refused launch)',
+      ),
+    stateChangedAt: z.string().nullable(),
+    providerInstanceId: z
+      .string()
+      .nullable()
+      .describe('The cloud’s instance of the current (or last) launch'),
+    launchedAt: z.string().nullable(),
+    launchCount: z.number().int(),
+    current: launchSpecSchema
+      .nullable()
+      .describe('What the instance that runs now was launched with; null while nothing runs (R-LCH-4)'),
+    next: launchSpecSchema.describe(
+      'What the next launch will use: the pinned image, instance type and user data',
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
     actions: z
@@ -77,7 +102,6 @@ export const patchServerBody = atLeastOneField(
       imageId: idParam.describe('Any usable image in the server’s cloud'),
       instanceTypeId: idParam,
       userData: userDataField,
-      state: z.enum(SERVER_STATES),
     })
     .partial(),
 );

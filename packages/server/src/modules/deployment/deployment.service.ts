@@ -1,6 +1,8 @@
 import {
   assertDeploymentDeletable,
   authorizeAccount,
+  ConflictError,
+  isIdle,
   decodeNameIdCursor,
   InputError,
   NotFoundError,
@@ -10,7 +12,6 @@ import {
   type Image,
   type InstanceType,
   type Principal,
-  type ServerState,
   type Warning,
 } from '@mci/core';
 import {
@@ -45,7 +46,6 @@ export interface PatchServerInput {
   imageId?: string;
   instanceTypeId?: string;
   userData?: string | null;
-  state?: ServerState;
 }
 
 async function requireDeployment(
@@ -329,6 +329,13 @@ export async function deleteServer(
   authorizeAccount(principal, accountId, 'server.write');
   await mutate(ctx, principal, async ({ tx, audit }) => {
     const s = await requireServer(tx, accountId, deploymentId, id, 'update');
+    if (!isIdle(s.state)) {
+      throw new ConflictError(
+        'server_running',
+        `server "${s.name}" is ${s.state}: terminate it before removing it`,
+        { details: { state: s.state } },
+      );
+    }
     await serverRepository.deleteServer(tx, id);
     audit({
       accountId,
