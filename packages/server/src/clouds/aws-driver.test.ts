@@ -687,6 +687,31 @@ describe('aws driver over HTTP (the SDK retry strategy, timeouts, role assumptio
     expect(requests).toHaveLength(2);
   });
 
+  it('without maxAttempts the SDK variable AWS_MAX_ATTEMPTS sets the attempts (a server against moto uses 1)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.01);
+    answer = () => ({ status: 503, body: ec2ErrorXml('RequestLimitExceeded', 'Request limit exceeded.') });
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+    try {
+      await rejection(
+        createAwsDriver({ region: 'us-east-1', credentials, endpoint }).listImages({
+          owners: [],
+          nameFilters: [],
+        }),
+      );
+      expect(requests).toHaveLength(1);
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '');
+      await rejection(
+        createAwsDriver({ region: 'us-east-1', credentials, endpoint }).listImages({
+          owners: [],
+          nameFilters: [],
+        }),
+      );
+      expect(requests).toHaveLength(1 + 3);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('a request over its timeout fails as unavailable instead of hanging', async () => {
     answer = () => 'hang';
     const driver = createAwsDriver({

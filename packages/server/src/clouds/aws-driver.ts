@@ -10,9 +10,10 @@
  *   STS AssumeRole (`fromTemporaryCredentials`), the temporary credentials shared by both clients
  *   and refreshed five minutes before they expire.
  * - Retries: the SDK's standard retry strategy (exponential backoff with full jitter; throttling
- *   errors get the longer throttling base delay), `maxAttempts` per driver (default 3; tests
- *   against moto use 1). Timeouts: connection and request timeouts on the SDK's Node HTTP handler,
- *   a request over its time is an error (`throwOnRequestTimeout`), not a warning.
+ *   errors get the longer throttling base delay), `maxAttempts` per driver (default
+ *   `AWS_MAX_ATTEMPTS`, else 3; tests against moto use 1). Timeouts: connection and request
+ *   timeouts on the SDK's Node HTTP handler; a request over its time is an error
+ *   (`throwOnRequestTimeout`), not a warning.
  * - Every failure leaves as a `CloudError(kind, cloudCode, message)` with the cloud's own code and
  *   wording (`cloudErrorOf`).
  */
@@ -58,7 +59,10 @@ export interface AwsDriverOptions {
   endpoint?: string;
   /** A role to assume (STS AssumeRole) with the credentials before calling EC2. */
   roleArn?: string;
-  /** SDK attempts per call including the first (default 3). Tests against moto use 1. */
+  /**
+   * SDK attempts per call including the first (default: `AWS_MAX_ATTEMPTS`, the SDK's own
+   * variable, else 3). Tests against moto use 1.
+   */
   maxAttempts?: number;
   /** Milliseconds to open a connection (default 5,000). */
   connectionTimeoutMs?: number;
@@ -71,7 +75,14 @@ export interface AwsDriverOptions {
   headers?: Readonly<Record<string, string>>;
 }
 
-const DEFAULTS = { maxAttempts: 3, connectionTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
+const DEFAULTS = {
+  get maxAttempts(): number {
+    const fromEnv = Number(process.env.AWS_MAX_ATTEMPTS);
+    return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : 3;
+  },
+  connectionTimeoutMs: 5_000,
+  requestTimeoutMs: 30_000,
+};
 /** Temporary credentials are renewed this long before they expire. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
 const ROLE_SESSION_NAME = 'mci-image-service';
