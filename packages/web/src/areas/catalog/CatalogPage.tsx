@@ -1,10 +1,11 @@
-import { Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { LoadMore } from '../../ui/LoadMore.tsx';
 import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
 import { StateBadge } from '../../ui/StateBadge.tsx';
 import { Empty, Loading } from '../../ui/States.tsx';
 import { useAccountId } from '../session/session.tsx';
+import { ImageDrawer } from './ImageDrawer.tsx';
 import { CloudSelect } from './pickers.tsx';
 import { useCloudSearch, useImages, useInstanceTypes, type CpuArchitecture, type Image } from './queries.ts';
 
@@ -17,6 +18,7 @@ export function CatalogPage() {
   const [arch, setArch] = useState<string | null>(null);
   const [state, setState] = useState<string | null>(null);
   const [usable, setUsable] = useState<string | null>('all');
+  const [selected, setSelected] = useState<Image | null>(null);
   const current = cloudId ?? firstClouds.items?.[0]?.id ?? null;
   const images = useImages(current, {
     q,
@@ -89,7 +91,11 @@ export function CatalogPage() {
           <Table.Tbody>
             {rows.map((i) => (
               <Table.Tr key={i.id}>
-                <Table.Td>{i.name}</Table.Td>
+                <Table.Td>
+                  <Anchor component="button" type="button" onClick={() => setSelected(i)}>
+                    {i.name}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td>
                   <Text ff="monospace" size="sm">
                     {i.resourceUid}
@@ -109,6 +115,7 @@ export function CatalogPage() {
         </Table>
       )}
       <LoadMore list={images} what="images" />
+      <ImageDrawer image={selected} onClose={() => setSelected(null)} />
       <InstanceTypes cloudId={current} />
     </Stack>
   );

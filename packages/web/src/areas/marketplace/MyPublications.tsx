@@ -1,16 +1,19 @@
-import { Anchor, Button, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { LoadMore } from '../../ui/LoadMore.tsx';
 import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
 import { StateBadge } from '../../ui/StateBadge.tsx';
 import { Empty, Loading } from '../../ui/States.tsx';
 import { kindLabel, revisionHref } from './MarketCard.tsx';
-import { usePublications, useTogglePublication } from './queries.ts';
+import { usePublications, useTogglePublication, type Publication } from './queries.ts';
+import { RecheckDialog } from './RecheckDialog.tsx';
 
 /** This account's publications, newest first as the API lists them, with deprecate/reactivate. */
 export function MyPublications({ cloudName }: { cloudName(id: string): string }) {
   const list = usePublications();
   const toggle = useTogglePublication();
+  const [rechecking, setRechecking] = useState<Publication | null>(null);
   return (
     <Stack gap="xs" mt="lg">
       <Title order={3}>My publications</Title>
@@ -49,15 +52,20 @@ export function MyPublications({ cloudName }: { cloudName(id: string): string })
                   <StateBadge state={p.state} />
                 </Table.Td>
                 <Table.Td ta="right">
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color={p.state === 'active' ? 'orange' : 'green'}
-                    onClick={() => toggle.mutate(p)}
-                    loading={toggle.isPending && toggle.variables.id === p.id}
-                  >
-                    {p.state === 'active' ? 'Deprecate' : 'Reactivate'}
-                  </Button>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <Button size="xs" variant="subtle" onClick={() => setRechecking(p)}>
+                      Re-check launchability
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color={p.state === 'active' ? 'orange' : 'green'}
+                      onClick={() => toggle.mutate(p)}
+                      loading={toggle.isPending && toggle.variables.id === p.id}
+                    >
+                      {p.state === 'active' ? 'Deprecate' : 'Reactivate'}
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -65,6 +73,7 @@ export function MyPublications({ cloudName }: { cloudName(id: string): string })
         </Table>
       )}
       <LoadMore list={list} what="publications" />
+      <RecheckDialog publication={rechecking} onClose={() => setRechecking(null)} />
     </Stack>
   );
 }

@@ -94,7 +94,27 @@ export function PreflightMatrix({ preflight }: { preflight: Preflight }) {
                         {image.state}
                       </Badge>
                     )}
+                    {image.visibility === 'private' && (
+                      <Badge
+                        size="xs"
+                        variant="dot"
+                        color={image.source === 'cloud' ? 'blue' : 'gray'}
+                        title="Where the launch permissions came from"
+                      >
+                        {image.source === 'cloud' ? 'asked the cloud' : "catalog's copy"}
+                      </Badge>
+                    )}
                   </Group>
+                  {image.note && (
+                    <Text size="xs" c="dimmed" data-testid="preflight-note">
+                      {image.note}
+                    </Text>
+                  )}
+                  {image.unknownPrincipals.length > 0 && (
+                    <Text size="xs" c="dimmed">
+                      unknown principals: {image.unknownPrincipals.join(', ')}
+                    </Text>
+                  )}
                 </Table.Td>
                 {preflight.receivingAccounts.map((a) => (
                   <Table.Td key={a.id} aria-label={`${image.resourceUid} for ${a.name}`}>

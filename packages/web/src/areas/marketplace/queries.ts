@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api.ts';
 import { PAGE_SIZE, usePaged } from '../../ui/paged.ts';
 import { areaKey, useInvalidate } from '../cache.ts';
@@ -118,5 +118,27 @@ export function usePublish() {
     mutationFn: async (body: PublishInput) =>
       unwrap(await api.POST('/v1/accounts/{a}/publications', { params: { path: { a } }, body })),
     onSuccess: () => invalidate(marketKeys.all(a)),
+  });
+}
+
+export type PublicationRecheck = Schemas['PublicationRecheck'];
+
+/**
+ * R-GRP-2 again for a publication already made: its current receivers, and private images'
+ * launch permissions asked of the cloud (read fresh each time the dialog opens).
+ */
+export function useRecheck(publicationId: string | null) {
+  const a = useAccountId();
+  return useQuery({
+    queryKey: [...marketKeys.all(a), 'recheck', publicationId] as const,
+    enabled: Boolean(publicationId),
+    staleTime: 0,
+    gcTime: 0,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/v1/accounts/{a}/publications/{p}/preflight', {
+          params: { path: { a, p: publicationId! } },
+        }),
+      ),
   });
 }

@@ -9,6 +9,7 @@ import { RevisionHeader } from '../revisions/RevisionHeader.tsx';
 import { allows } from '../revisions/revision.ts';
 import { RevisionsTimeline } from '../revisions/RevisionsTimeline.tsx';
 import { CloudGrid } from './CloudGrid.tsx';
+import { ImageAlerts } from './ImageAlerts.tsx';
 import { MciUsage } from './MciUsage.tsx';
 import { useCloneMci, useCommitMci, useMci, useMciLint, useMciRevisions, type Mci } from './queries.ts';
 import { SettingDialog } from './SettingDialog.tsx';
@@ -50,6 +51,7 @@ export function MciDetailPage() {
           </Button>
         )}
       </RevisionHeader>
+      <ImageAlerts mciId={m.id} />
       {lint.data && lint.data.length > 0 && (
         <Alert color="yellow" title="Lint" data-testid="lint">
           <Stack gap={4}>
