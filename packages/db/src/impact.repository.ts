@@ -141,10 +141,14 @@ export const impactRepository = {
         group by st.id
       ),
       srv as (
-        select sv.id, sv.account_id, sv.name, sv.deployment_id, sv.state, img.id as image_id,
-               sv.running_image_id = img.id as running, sv.image_id = img.id as next
-        from unnest(${ids}) as img(id)
-        join servers sv on sv.image_id = img.id or sv.running_image_id = img.id
+        select sv.id, sv.account_id, sv.name, sv.deployment_id, sv.state, sv.image_id,
+               sv.running_image_id is not distinct from sv.image_id as running, true as next
+        from servers sv where sv.image_id = any(${ids})
+        union all
+        select sv.id, sv.account_id, sv.name, sv.deployment_id, sv.state, sv.running_image_id,
+               true, false
+        from servers sv
+        where sv.running_image_id = any(${ids}) and sv.running_image_id <> sv.image_id
       ),
       src as (
         select id, array_agg(distinct image_id) as image_ids from m group by id
@@ -166,7 +170,7 @@ export const impactRepository = {
       union all
       select 'server', id, account_id, name, null, null, array[image_id],
              jsonb_build_object('deploymentId', deployment_id, 'state', state,
-                                'running', coalesce(running, false), 'next', coalesce(next, false))
+                                'running', running, 'next', next)
       from srv
       union all
       select 'publication', id, account_id, name, lineage_id, revision, image_ids,

@@ -1,3 +1,5 @@
+import { schema } from '@mci/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 
@@ -162,6 +164,25 @@ describe('R-CLD-5: impact of an image change', () => {
     // Back to available is not a change R-CLD-5 records.
     await patchState(image.id, 'available');
     expect((await impactOf(image.id)).data.changes).toHaveLength(2);
+  });
+
+  it('R-CLD-5: a server running the image counts as well as one whose next launch uses it', async () => {
+    const running = await h.build.image(east.cloud.id, { name: 'Impact running' });
+    const next = await h.build.image(east.cloud.id, { name: 'Impact next' });
+    const w = await worldAround(next.id);
+    // As a launch records it (R-LCH-4): what runs now differs from what the next launch uses.
+    await h.database.db
+      .update(schema.servers)
+      .set({ runningImageId: running.id })
+      .where(eq(schema.servers.id, w.server.id));
+    const nowRunning = (await impactOf(running.id)).data.current;
+    expect(nowRunning.servers).toEqual([
+      expect.objectContaining({ id: w.server.id, imageId: running.id, running: true, next: false }),
+    ]);
+    expect(nowRunning.mcis).toEqual([]);
+    expect((await impactOf(next.id)).data.current.servers).toEqual([
+      expect.objectContaining({ id: w.server.id, imageId: next.id, running: false, next: true }),
+    ]);
   });
 
   it("R-CLD-5: another account's private image has no impact to read (404)", async () => {
