@@ -1,6 +1,7 @@
 import { AppShell, Button, Group, NavLink, Select, Stack, Text, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { CatalogPage } from './areas/catalog/CatalogPage.tsx';
+import { CredentialsPage } from './areas/credentials/CredentialsPage.tsx';
 import { DeploymentDetailPage } from './areas/deployments/DeploymentDetailPage.tsx';
 import { DeploymentsPage } from './areas/deployments/DeploymentsPage.tsx';
 import { ServerDetailPage } from './areas/deployments/ServerDetailPage.tsx';
@@ -30,6 +31,7 @@ const NAV = [
   { to: '/marketplace', label: 'Marketplace' },
   { to: '/sharing', label: 'Sharing' },
   { to: '/members', label: 'Members' },
+  { to: '/cloud-credentials', label: 'Cloud credentials' },
   { to: '/catalog', label: 'Catalog' },
 ];
 
@@ -87,6 +89,7 @@ function Shell() {
             <Route path="/marketplace" element={<MarketplacePage />} />
             <Route path="/sharing" element={<SharingPage />} />
             <Route path="/members" element={<MembersPage />} />
+            <Route path="/cloud-credentials" element={<CredentialsPage />} />
             <Route path="/catalog" element={<CatalogPage />} />
             <Route path="*" element={<Empty>Nothing here.</Empty>} />
           </Routes>
