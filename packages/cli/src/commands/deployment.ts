@@ -1,5 +1,8 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { allPages, unwrap } from '../api.ts';
+import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
 import type { Run } from '../main.ts';
 import { resolveCloud, resolveImage, resolveInstanceType } from './catalog.ts';
 
@@ -11,8 +14,48 @@ const SERVER_COLUMNS = {
   imageId: 'IMAGE',
   instanceTypeId: 'TYPE',
   state: 'STATE',
+  providerInstanceId: 'INSTANCE',
   source: 'INHERITED',
 };
+
+/** States a server passes through on its way (the reconciler moves it on). */
+const TRANSITIONAL = new Set(['pending', 'booting', 'terminating']);
+
+/** Asks on a terminal; elsewhere refuses unless --yes was given. */
+async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY || !process.stderr.isTTY)
+    throw new UsageError('not a terminal: pass --yes to confirm');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+type ServerPath = { a: string; d: string; s: string };
+
+/** Polls a server until it leaves pending / booting / terminating, or `timeoutSeconds` pass. */
+async function waitSettled(ctx: CliContext, path: ServerPath, timeoutSeconds: number) {
+  const until = Date.now() + timeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const server = unwrap(
+      await ctx.client().GET('/v1/accounts/{a}/deployments/{d}/servers/{s}', { params: { path } }),
+    );
+    if (server.state !== last && !ctx.out.json) ctx.out.info(`${server.name}: ${server.state}`);
+    last = server.state;
+    if (!TRANSITIONAL.has(server.state)) return server;
+    if (Date.now() >= until)
+      throw new UsageError(`server ${server.name} is still ${server.state} after ${timeoutSeconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function printServer(ctx: CliContext, server: Parameters<typeof withSource>[0] & Record<string, unknown>) {
+  ctx.out.print(ctx.out.json ? server : withSource(server));
+}
 const withSource = (s: { inheritedSource: { mci: string; image: string; instanceType: string } }) => ({
   ...s,
   source: `mci:${s.inheritedSource.mci} image:${s.inheritedSource.image} type:${s.inheritedSource.instanceType}`,
@@ -116,33 +159,81 @@ export function registerDeployments(program: Command, run: Run): void {
   );
   srv
     .command('update <deploymentId> <serverId>')
-    .description('point a server at another MCI or image of its cloud, rename it or set its state')
+    .description(
+      'point a server at another MCI or image of its cloud, or rename it (a running server: at its next launch)',
+    )
     .option('--mci <id>', 'another MCI with a setting for the server’s cloud')
     .option('--image <id>', 'an image id of the server’s cloud')
     .option('--name <name>')
-    .option('--state <state>')
     .action(
-      run(
-        async (
+      run(async (ctx, d: string, s: string, opts: { mci?: string; image?: string; name?: string }) => {
+        const res = unwrap(
+          await ctx.client().PATCH('/v1/accounts/{a}/deployments/{d}/servers/{s}', {
+            params: { path: { a: ctx.account(), d, s } },
+            body: { mciId: opts.mci, imageId: opts.image, name: opts.name },
+          }),
+        );
+        ctx.out.print(ctx.out.json ? res : withSource(res));
+        for (const w of ctx.out.json ? [] : res.warnings) ctx.out.info(`warning: ${w.message}`);
+      }),
+    );
+  srv
+    .command('launch <deploymentId> <serverId>')
+    .description('launch the server in its cloud (inactive or stopped → pending → booting → operational)')
+    .option('--wait', 'wait until it is operational (or the launch ended otherwise)')
+    .option('--timeout <seconds>', 'how long --wait waits', '600')
+    .action(
+      run(async (ctx, d: string, s: string, opts: { wait?: boolean; timeout: string }) => {
+        const path = { a: ctx.account(), d, s };
+        let server = unwrap(
+          await ctx
+            .client()
+            .POST('/v1/accounts/{a}/deployments/{d}/servers/{s}/launch', { params: { path } }),
+        );
+        if (opts.wait) server = await waitSettled(ctx, path, Number(opts.timeout));
+        printServer(ctx, server);
+      }),
+    );
+  srv
+    .command('terminate <deploymentId> <serverId>')
+    .description('terminate the server’s instance (→ terminating → inactive); the server is kept')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--wait', 'wait until it is inactive')
+    .option('--timeout <seconds>', 'how long --wait waits', '600')
+    .action(
+      run(async (ctx, d: string, s: string, opts: { yes?: boolean; wait?: boolean; timeout: string }) => {
+        const path = { a: ctx.account(), d, s };
+        const client = ctx.client();
+        const current = unwrap(
+          await client.GET('/v1/accounts/{a}/deployments/{d}/servers/{s}', { params: { path } }),
+        );
+        const instance = current.providerInstanceId ? ` (instance ${current.providerInstanceId})` : '';
+        if (
+          !(await confirm(`terminate server "${current.name}"${instance}, now ${current.state}?`, opts.yes))
+        ) {
+          ctx.out.info('kept');
+          return;
+        }
+        let server = unwrap(
+          await client.POST('/v1/accounts/{a}/deployments/{d}/servers/{s}/terminate', { params: { path } }),
+        );
+        if (opts.wait) server = await waitSettled(ctx, path, Number(opts.timeout));
+        printServer(ctx, server);
+      }),
+    );
+  srv
+    .command('refresh <deploymentId> <serverId>')
+    .description('ask the cloud about the server’s instance now')
+    .action(
+      run(async (ctx, d: string, s: string) => {
+        printServer(
           ctx,
-          d: string,
-          s: string,
-          opts: { mci?: string; image?: string; name?: string; state?: string },
-        ) => {
-          const res = unwrap(
-            await ctx.client().PATCH('/v1/accounts/{a}/deployments/{d}/servers/{s}', {
+          unwrap(
+            await ctx.client().POST('/v1/accounts/{a}/deployments/{d}/servers/{s}/refresh', {
               params: { path: { a: ctx.account(), d, s } },
-              body: {
-                mciId: opts.mci,
-                imageId: opts.image,
-                name: opts.name,
-                state: opts.state as 'inactive',
-              },
             }),
-          );
-          ctx.out.print(ctx.out.json ? res : withSource(res));
-          for (const w of ctx.out.json ? [] : res.warnings) ctx.out.info(`warning: ${w.message}`);
-        },
-      ),
+          ),
+        );
+      }),
     );
 }
