@@ -79,7 +79,12 @@ beforeAll(async () => {
   expect(login.code).toBe(0);
 });
 afterAll(async () => {
+  // R-CLD-1: no secret in the server's log either (every request of this file was logged).
+  const log = `${server?.output() ?? ''}${server?.errors() ?? ''}`;
   await server?.stop();
+  expect(log).toContain('cloud-credentials');
+  expect(log).not.toContain(SECRET);
+  expect(log).not.toContain(SECRET2);
   await rm(dir, { recursive: true, force: true });
 });
 
