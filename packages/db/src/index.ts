@@ -14,3 +14,4 @@ export * from './placement.repository.ts';
 export * from './impact.repository.ts';
 export * from './cloud-credential.repository.ts';
 export * from './job.repository.ts';
+export * from './sync.repository.ts';

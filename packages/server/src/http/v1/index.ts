@@ -6,6 +6,8 @@ import { auditRoutes } from '../../modules/audit/audit.routes.ts';
 import { catalogRoutes } from '../../modules/catalog/catalog.routes.ts';
 import { credentialRoutes } from '../../modules/clouds/credentials.routes.ts';
 import { impactRoutes } from '../../modules/clouds/impact.routes.ts';
+import { syncRoutes } from '../../modules/clouds/sync.routes.ts';
+import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { deploymentRoutes } from '../../modules/deployment/deployment.routes.ts';
 import { identityRoutes } from '../../modules/identity/identity.routes.ts';
 import { marketplaceRoutes } from '../../modules/marketplace/marketplace.routes.ts';
@@ -34,6 +36,8 @@ export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): 
   marketplaceRoutes(v1, ctx);
   impactRoutes(v1, ctx);
   credentialRoutes(v1, ctx);
+  syncRoutes(v1, ctx);
+  jobRoutes(v1, ctx);
 }
 
 /**
