@@ -230,6 +230,42 @@ describe('R-LCH-1: launch', () => {
   });
 });
 
+describe('R-LCH-1: simulated AWS regions (the demo)', () => {
+  it('R-LCH-1: a cloud of type aws on the simulated driver launches with the account’s simulated credentials', async () => {
+    const demo = await newCloud({
+      name: `AWS eu-west-1 sim ${process.pid}`,
+      cloudType: 'aws',
+      region: 'eu-west-1',
+      driver: 'simulated',
+    });
+    const demoType = await h.build.instanceType(demo.id, { resourceUid: 't3.micro', name: 't3.micro' });
+    const worldImage = h.world.region('eu-west-1').images.values().next().value!;
+    const image = await h.build.image(demo.id, {
+      resourceUid: worldImage.resourceUid,
+      cpuArchitecture: worldImage.cpuArchitecture,
+    });
+    const type =
+      worldImage.cpuArchitecture === 'x86_64'
+        ? demoType
+        : await h.build.instanceType(demo.id, {
+            resourceUid: 't4g.micro',
+            name: 't4g.micro',
+            cpuArchitectures: ['arm64'],
+          });
+    const mci = await h.build.mci(acc.id, {
+      settings: [{ cloudId: demo.id, imageId: image.id, instanceTypeId: type.id }],
+    });
+    const t = (await h.call('POST', aUrl('/server-templates'), { body: { name: 'Demo', mciIds: [mci.id] } }))
+      .data;
+    const s = (
+      await h.call('POST', sUrl(), { body: { name: 'demo-1', serverTemplateId: t.id, cloudId: demo.id } })
+    ).data;
+    const res = await h.call('POST', sUrl(s.id, 'launch'), { token: actor.token });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.data.state).toBe('pending');
+  });
+});
+
 describe('R-LCH-2: terminate', () => {
   it('R-LCH-2: terminating → inactive, definition kept, current cleared; repeating is harmless', async () => {
     const { server: s, image } = await server('web-term');

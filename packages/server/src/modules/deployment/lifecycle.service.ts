@@ -24,12 +24,13 @@ import {
   type ServerState,
 } from '@mci/core';
 import { catalogRepository, serverRepository, type Executor, type ServerRecord } from '@mci/db';
-import { callCloud, driverFor, noDriver } from '../../clouds/connection.ts';
+import { callCloud, noDriver } from '../../clouds/connection.ts';
 import type { CredentialsInUse } from '../../clouds/drivers.ts';
 import type { AppContext } from '../../context.ts';
 import { mutate, type Actor } from '../../unit-of-work.ts';
 import { recordImageChanges } from '../clouds/image-change.ts';
 import { applyObservation, enqueueReconcile, RECONCILE_FOLLOW_UP_MS } from './reconcile.ts';
+import { serverDriver } from './server-driver.ts';
 
 async function requireServer(
   db: Executor,
@@ -173,7 +174,7 @@ export async function launchServer(
   const cloud = await requireCloud(ctx.db, seen.cloudId);
   if (cloud.driver === 'none') throw noDriver(cloud);
   assertLaunchAllowed(seen);
-  const { driver, credentials } = await driverFor(ctx, ctx.db, cloud, accountId);
+  const { driver, credentials } = await serverDriver(ctx, cloud, accountId);
 
   // 1. Hold the row: check the state and R-SRV-6 against the catalog, move to pending.
   const started = await mutate(ctx, principal, async ({ tx, now }) => {
@@ -279,7 +280,7 @@ export async function terminateServer(
   const cloud = await requireCloud(ctx.db, seen.cloudId);
   if (first.kind === 'terminate') {
     if (cloud.driver === 'none') throw noDriver(cloud);
-    connection = await driverFor(ctx, ctx.db, cloud, accountId);
+    connection = await serverDriver(ctx, cloud, accountId);
   }
 
   const step = await mutate(ctx, principal, async ({ tx, now, audit }) => {
@@ -319,7 +320,7 @@ export async function terminateServer(
   if (step.plan.kind !== 'terminate') return step.server;
   const { plan } = step;
 
-  if (!connection) connection = await driverFor(ctx, ctx.db, cloud, accountId);
+  if (!connection) connection = await serverDriver(ctx, cloud, accountId);
   const { driver, credentials } = connection;
   try {
     await callCloud(ctx, credentials, cloud.name, () => driver.terminate([plan.instanceId]));
@@ -361,7 +362,7 @@ export async function refreshServer(
   const seen = await requireServer(ctx.db, accountId, deploymentId, id);
   if (!seen.providerInstanceId || seen.state === 'inactive') return seen;
   const cloud = await requireCloud(ctx.db, seen.cloudId);
-  const { driver, credentials } = await driverFor(ctx, ctx.db, cloud, accountId);
+  const { driver, credentials } = await serverDriver(ctx, cloud, accountId);
   const [instance] = await callCloud(ctx, credentials, cloud.name, () =>
     driver.describeInstances([seen.providerInstanceId!]),
   );

@@ -15,7 +15,7 @@ import {
   type CloudInstance,
 } from '@mci/core';
 import { catalogRepository, jobRepository, serverRepository, type ServerRecord } from '@mci/db';
-import { callCloud, driverFor } from '../../clouds/connection.ts';
+import { callCloud } from '../../clouds/connection.ts';
 import type { AppContext } from '../../context.ts';
 import {
   enqueueJob,
@@ -25,6 +25,7 @@ import {
   type JobRun,
 } from '../../jobs/runner.ts';
 import type { UnitOfWork } from '../../unit-of-work.ts';
+import { serverDriver } from './server-driver.ts';
 
 export const RECONCILE_KIND = 'reconcile';
 /** How long after a launch or terminate (or a reconcile that left a server on its way) the next one runs. */
@@ -114,7 +115,7 @@ async function describeAll(
   accountId: string,
   instanceIds: string[],
 ): Promise<Map<string, CloudInstance>> {
-  const { driver, credentials } = await driverFor(ctx, ctx.db, cloud, accountId);
+  const { driver, credentials } = await serverDriver(ctx, cloud, accountId);
   const found = new Map<string, CloudInstance>();
   for (let i = 0; i < instanceIds.length; i += DESCRIBE_CHUNK) {
     const chunk = instanceIds.slice(i, i + DESCRIBE_CHUNK);
