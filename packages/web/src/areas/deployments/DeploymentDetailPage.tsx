@@ -1,5 +1,5 @@
 import { Alert, Anchor, Breadcrumbs, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { revisionLabel } from '../../ui/labels.ts';
 import { LoadMore } from '../../ui/LoadMore.tsx';
@@ -8,9 +8,10 @@ import { Empty, Loading } from '../../ui/States.tsx';
 import { useCloudDirectory, useImage, useInstanceType } from '../catalog/queries.ts';
 import { useMci } from '../mcis/queries.ts';
 import { useSession } from '../session/session.tsx';
-import { canAddServers } from './actions.ts';
+import { canAddServers, isTransitional, POLL_MS } from './actions.ts';
 import { useDeployment, useServers, type Server } from './queries.ts';
 import { InheritedBadges, ServerStateBadge } from './ServerBadges.tsx';
+import { LifecycleButtons } from './ServerLifecycle.tsx';
 import { ServerWizard } from './ServerWizard.tsx';
 
 /** One deployment: its servers and the add-server wizard (actors). */
@@ -24,6 +25,14 @@ export function DeploymentDetailPage() {
   const servers = useServers(d);
   const { nameOf: cloudName } = useCloudDirectory();
   const adds = canAddServers(can);
+  // While a server launches or terminates, the reconciler moves it on: follow the list.
+  const onTheirWay = servers.items?.some((s) => isTransitional(s.state)) ?? false;
+  const { refetch } = servers;
+  useEffect(() => {
+    if (!onTheirWay) return;
+    const timer = setInterval(() => void refetch(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [onTheirWay, refetch]);
   if (deployment.isPending) return <Loading what="the deployment" />;
   if (deployment.error) return <ProblemAlert error={deployment.error} />;
   return (
@@ -79,6 +88,7 @@ export function DeploymentDetailPage() {
               <Table.Th>Instance type</Table.Th>
               <Table.Th>State</Table.Th>
               <Table.Th>Inherited</Table.Th>
+              <Table.Th>Actions</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -125,9 +135,17 @@ function ServerRow({ server, cloudName }: { server: Server; cloudName: string })
       <Table.Td>{type.data?.resourceUid ?? '…'}</Table.Td>
       <Table.Td>
         <ServerStateBadge state={server.state} />
+        {server.stateReason && (
+          <Text size="xs" c="dimmed" maw={240}>
+            {server.stateReason}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td>
         <InheritedBadges source={server.inheritedSource} />
+      </Table.Td>
+      <Table.Td>
+        <LifecycleButtons server={server} size="xs" />
       </Table.Td>
     </Table.Tr>
   );

@@ -1,4 +1,4 @@
-import { Button, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { fieldError } from '../../api.ts';
 import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
@@ -7,7 +7,6 @@ import { useImages } from '../catalog/queries.ts';
 import { MciPicker } from '../mcis/MciPicker.tsx';
 import { useAccountId } from '../session/session.tsx';
 import { revisionLabel } from '../../ui/labels.ts';
-import { SERVER_STATE_CHOICES } from './actions.ts';
 import { usePatchServer, type Server, type ServerPatch, type Warning } from './queries.ts';
 
 interface ChangeProps {
@@ -105,30 +104,6 @@ export function ChangeImage({ server, cloudName, onSaved }: ChangeProps & { clou
           </Button>
         </Stack>
       </form>
-    </Paper>
-  );
-}
-
-/** The server's state; a change to a running server's MCI or image applies at its next launch. */
-export function ChangeState({ server, onSaved }: ChangeProps) {
-  const change = useChange(server, onSaved, 'state');
-  return (
-    <Paper withBorder p="md">
-      <Stack gap="sm">
-        <Text fw={500}>State</Text>
-        <Select
-          label="State"
-          data={SERVER_STATE_CHOICES}
-          value={server.state}
-          onChange={(v) => v && v !== server.state && change.patch({ state: v as Server['state'] })}
-          allowDeselect={false}
-          error={change.fieldError}
-        />
-        {change.otherError && <ProblemAlert error={change.otherError} />}
-        <Text size="xs" c="dimmed">
-          Changes to a running server’s MCI or image apply at its next launch.
-        </Text>
-      </Stack>
     </Paper>
   );
 }

@@ -20,7 +20,8 @@ import { useMci } from '../mcis/queries.ts';
 import { useTemplate } from '../templates/queries.ts';
 import { useDeployment, useServer, type Inherited, type Server, type Warning } from './queries.ts';
 import { InheritedBadge, ServerStateBadge } from './ServerBadges.tsx';
-import { ChangeImage, ChangeMci, ChangeState } from './ServerChanges.tsx';
+import { ChangeImage, ChangeMci } from './ServerChanges.tsx';
+import { LifecycleButtons } from './ServerLifecycle.tsx';
 
 /** One server: what it runs and where each part came from; actors re-point its MCI or image. */
 export function ServerDetailPage() {
@@ -42,9 +43,21 @@ export function ServerDetailPage() {
         </Anchor>
         <Text>{v.name}</Text>
       </Breadcrumbs>
-      <Group>
-        <Title order={2}>{v.name}</Title>
-        <ServerStateBadge state={v.state} />
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <Group>
+            <Title order={2}>{v.name}</Title>
+            <span data-testid="server-state">
+              <ServerStateBadge state={v.state} />
+            </span>
+          </Group>
+          {v.stateReason && (
+            <Text size="sm" c="dimmed" data-testid="state-reason">
+              {v.stateReason}
+            </Text>
+          )}
+        </Stack>
+        <LifecycleButtons server={v} />
       </Group>
       {warnings.length > 0 && (
         <Alert
@@ -124,16 +137,86 @@ function ServerFields({ server: v, onSaved }: { server: Server; onSaved(w: Warni
             v.inheritedSource.instanceType,
           )}
           {row('User data', v.userData ? <Code block>{v.userData}</Code> : '—')}
+          {row('Instance', v.providerInstanceId ? <Code>{v.providerInstanceId}</Code> : '—')}
+          {row('Launched', v.launchedAt ? new Date(v.launchedAt).toLocaleString() : 'never')}
           {row('Updated', new Date(v.updatedAt).toLocaleString())}
         </Table.Tbody>
       </Table>
+      <CurrentAndNext server={v} />
       {v.actions.includes('edit') && (
-        <SimpleGrid cols={{ base: 1, md: 3 }}>
-          <ChangeMci server={v} cloudName={cloudName} onSaved={onSaved} />
-          <ChangeImage server={v} cloudName={cloudName} onSaved={onSaved} />
-          <ChangeState server={v} onSaved={onSaved} />
-        </SimpleGrid>
+        <Stack gap="xs">
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <ChangeMci server={v} cloudName={cloudName} onSaved={onSaved} />
+            <ChangeImage server={v} cloudName={cloudName} onSaved={onSaved} />
+          </SimpleGrid>
+          <Text size="xs" c="dimmed">
+            Changes to a running server’s MCI or image apply at its next launch.
+          </Text>
+        </Stack>
       )}
     </>
+  );
+}
+
+/** The image, type and user data of one launch spec, as names where the catalog has them. */
+function SpecCells({ cloudId, spec }: { cloudId: string; spec: Server['next'] | null }) {
+  const image = useImage(cloudId, spec?.imageId ?? null);
+  const type = useInstanceType(cloudId, spec?.instanceTypeId ?? null);
+  if (!spec)
+    return (
+      <Table.Td colSpan={3}>
+        <Text size="sm" c="dimmed">
+          nothing runs
+        </Text>
+      </Table.Td>
+    );
+  return (
+    <>
+      <Table.Td>
+        <Code>{image.data?.resourceUid ?? spec.imageId}</Code>
+      </Table.Td>
+      <Table.Td>
+        <Code>{type.data?.resourceUid ?? spec.instanceTypeId}</Code>
+      </Table.Td>
+      <Table.Td>{spec.userData ? <Code>{spec.userData.slice(0, 60)}</Code> : '—'}</Table.Td>
+    </>
+  );
+}
+
+/** R-LCH-4: what runs now beside what the next launch will use. */
+function CurrentAndNext({ server }: { server: Server }) {
+  const differs =
+    server.current !== null &&
+    (server.current.imageId !== server.next.imageId ||
+      server.current.instanceTypeId !== server.next.instanceTypeId ||
+      server.current.userData !== server.next.userData);
+  return (
+    <Stack gap={4}>
+      <Table aria-label="Current and next launch" withTableBorder>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={160}></Table.Th>
+            <Table.Th>Image</Table.Th>
+            <Table.Th>Instance type</Table.Th>
+            <Table.Th>User data</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          <Table.Tr data-testid="current-launch">
+            <Table.Th>Runs now</Table.Th>
+            <SpecCells cloudId={server.cloudId} spec={server.current} />
+          </Table.Tr>
+          <Table.Tr data-testid="next-launch">
+            <Table.Th>Next launch</Table.Th>
+            <SpecCells cloudId={server.cloudId} spec={server.next} />
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+      {differs && (
+        <Text size="xs" c="yellow.8">
+          The next launch uses a different image, type or user data than what runs now.
+        </Text>
+      )}
+    </Stack>
   );
 }

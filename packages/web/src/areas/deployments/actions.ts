@@ -7,16 +7,14 @@ export function canAddServers(can: Can): boolean {
 }
 
 /**
- * The states a server can be set to, as the API's schema lists them; the type check keeps the
- * list equal to the schema's enum.
+ * States a server passes through on its way (launching, terminating): the dashboard polls while
+ * a server is in one, since the reconciler moves it on in the background (R-LCH-3).
  */
-export const SERVER_STATE_CHOICES = [
-  'inactive',
-  'pending',
-  'booting',
-  'operational',
-  'terminating',
-  'stopped',
-] as const satisfies readonly Server['state'][];
-type Missing = Exclude<Server['state'], (typeof SERVER_STATE_CHOICES)[number]>;
-const _complete: Missing extends never ? true : Missing = true;
+export const TRANSITIONAL_STATES: readonly Server['state'][] = ['pending', 'booting', 'terminating'];
+
+export function isTransitional(state: Server['state']): boolean {
+  return TRANSITIONAL_STATES.includes(state);
+}
+
+/** How often a view with a server on its way asks again. */
+export const POLL_MS = 2000;

@@ -3,6 +3,7 @@ import { api, unwrap, type paths, type Schemas } from '../../api.ts';
 import { PAGE_SIZE, usePaged } from '../../ui/paged.ts';
 import { areaKey, useInvalidate } from '../cache.ts';
 import { useAccountId } from '../session/session.tsx';
+import { isTransitional, POLL_MS } from './actions.ts';
 
 export type Server = Schemas['Server'];
 export type Inherited = Server['inheritedSource']['mci'];
@@ -61,6 +62,9 @@ export function useServer(d: string, s: string) {
       unwrap(
         await api.GET('/v1/accounts/{a}/deployments/{d}/servers/{s}', { params: { path: { a, d, s } } }),
       ),
+    // While launching or terminating, the reconciler moves the state on: follow it.
+    refetchInterval: (query) =>
+      query.state.data && isTransitional(query.state.data.state) ? POLL_MS : false,
   });
 }
 
@@ -87,7 +91,7 @@ export function useCreateServer(d: string) {
   });
 }
 
-/** R-SRV-5: re-points a server's MCI or image, or changes its state; answers with warnings. */
+/** R-SRV-5: re-points a server's MCI or image, or renames it; answers with warnings. */
 export function usePatchServer(server: Server) {
   const a = useAccountId();
   const queryClient = useQueryClient();
@@ -104,5 +108,31 @@ export function usePatchServer(server: Server) {
       queryClient.setQueryData(deploymentKeys.server(a, server.id), saved);
       await invalidate(deploymentKeys.servers(a, server.deploymentId), areaKey('mcis', a));
     },
+  });
+}
+
+export type LifecycleAction = 'launch' | 'terminate';
+
+/** R-LCH-1/2: launches or terminates a server; the answer replaces the cached server. */
+export function useServerLifecycle(server: Pick<Server, 'id' | 'deploymentId'>, action: LifecycleAction) {
+  const a = useAccountId();
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async () => {
+      const params = { params: { path: { a, d: server.deploymentId, s: server.id } } };
+      return unwrap(
+        action === 'launch'
+          ? await api.POST('/v1/accounts/{a}/deployments/{d}/servers/{s}/launch', params)
+          : await api.POST('/v1/accounts/{a}/deployments/{d}/servers/{s}/terminate', params),
+      );
+    },
+    onSuccess: async (saved) => {
+      queryClient.setQueryData(deploymentKeys.server(a, server.id), saved);
+      await invalidate(deploymentKeys.servers(a, server.deploymentId));
+    },
+    // A refusal (e.g. R-SRV-6) may have changed the server (its state reason) and the catalog.
+    onError: () =>
+      invalidate(deploymentKeys.server(a, server.id), deploymentKeys.servers(a, server.deploymentId)),
   });
 }
