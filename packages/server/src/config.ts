@@ -52,6 +52,22 @@ const configSchema = z.object({
    * job per cloud with launched servers); launches and terminates are followed up sooner.
    */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(30),
+  /**
+   * R-JOB-2: durable jobs (catalog syncs, reconciles) run by this process at once; 0 runs none
+   * (another process on the same PostgreSQL takes them). JOB_LEASE_SECONDS: how long a process
+   * that stopped answering keeps a job before another takes it over (renewed every third).
+   */
+  JOB_WORKERS: z.coerce.number().int().min(0).max(32).default(1),
+  JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * For tests and demos of the `simulated` driver: every call waits this long, listings hold
+   * this many images per page, and each simulated region gets this many generated public images
+   * beside the demo catalog's (a big, slow catalog to sync).
+   */
+  SIMULATED_CLOUD_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  SIMULATED_CLOUD_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+  SIMULATED_CLOUD_EXTRA_IMAGES: z.coerce.number().int().min(0).max(1_000_000).default(0),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

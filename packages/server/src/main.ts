@@ -2,12 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { migrateDatabase, openDatabase } from '@mci/db';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
+import { buildApp, contextOf } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap/bootstrap.ts';
 import { problem, sendProblem } from './http/errors.ts';
 import { parseConfig, type Config } from './config.ts';
 import { configureReconcile } from './modules/deployment/reconcile.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { simulatedWorldFor } from './clouds/simulated-extra.ts';
+import { startJobWorkers, type JobWorkers } from './jobs/runner.ts';
 import { loadSecretKey } from './security/credential-crypto.ts';
 import { authThrottlePolicy } from './security/throttle.ts';
 
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     database,
     secretKey,
+    simulatedWorld: await simulatedWorldFor(config),
     logLevel: config.LOG_LEVEL,
     cookieSecure: config.COOKIE_SECURE,
     dashboardDir: config.DASHBOARD_DIR,
@@ -110,10 +113,13 @@ async function main(): Promise<void> {
   });
   const gate = holdRequestsUntilReady(app);
   let closing = false;
+  let workers: JobWorkers | undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // A running job ends after its current batch and goes back to the queue.
+    await workers?.stop();
     await app.close();
     await database.close();
     process.exit(0);
@@ -146,6 +152,12 @@ async function main(): Promise<void> {
     app.log.info({ email: config.ADMIN_EMAIL }, 'set the superuser password from ADMIN_PASSWORD');
   printSecrets(boot, config, url);
   gate.ready();
+  if (config.JOB_WORKERS > 0)
+    workers = startJobWorkers(contextOf(app), {
+      concurrency: config.JOB_WORKERS,
+      pollMs: config.JOB_POLL_MS,
+      leaseMs: config.JOB_LEASE_SECONDS * 1000,
+    });
   app.log.info(`Server listening at ${url}`);
   app.log.info(
     { database: database.kind, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR },
