@@ -53,6 +53,12 @@ beforeAll(async () => {
   const base = await api('POST', a('/mcis'), { name: 'AL2023 base', settings: settings.base });
   const alt = await api('POST', a('/mcis'), { name: 'AL2023 alt', settings: settings.alt });
   await api('POST', a('/server-templates'), { name: 'Web server', mciIds: [base.id, alt.id] });
+  // R-LCH-1: the demo's clouds run on the simulated driver; launching takes the account's keys.
+  await api('POST', a('/cloud-credentials'), {
+    cloudType: 'simulated',
+    accessKeyId: '123456789012',
+    secretAccessKey: 'simulated-secret',
+  });
 
   await dashboard.signIn('dana@example.com', 'correct horse battery');
 });
@@ -133,7 +139,7 @@ describe('deployments and servers in Chromium', () => {
     expect(await page.getByRole('table', { name: 'Servers' }).getByRole('row').count()).toBe(3);
   });
 
-  it('R-SRV-5: shows where each field came from, then points the server at another image', async () => {
+  it('R-SRV-5, R-LCH-1/2/4: shows where each field came from, launches the server, points it at another image for its next launch, terminates it', async () => {
     await page.getByRole('table', { name: 'Servers' }).getByRole('link', { name: 'web-1' }).click();
     const fields = page.getByRole('table', { name: 'Server' });
     await fields.waitFor();
@@ -145,11 +151,20 @@ describe('deployments and servers in Chromium', () => {
     await expect.poll(() => rowText('Instance type')).toContain('m5.large');
     expect(await rowText('Instance type')).toContain('← MCI');
 
-    // A running server: the change applies at its next launch.
-    await choose(page, 'State', 'operational');
+    // R-LCH-1: Launch; the badge follows the reconciler: pending → booting → operational.
+    const state = () => page.getByTestId('server-state').textContent();
+    expect(await state()).toBe('inactive');
+    await page.getByRole('button', { name: 'Launch web-1' }).click();
+    await expect.poll(state).not.toBe('inactive');
+    expect(['pending', 'booting', 'operational']).toContain(await state());
+    await expect.poll(state, { timeout: 45_000, interval: 500 }).toBe('operational');
+    await expect.poll(() => rowText('Instance(?! type)')).toMatch(/i-sim/);
+    expect(await page.getByRole('button', { name: 'Launch web-1' }).count()).toBe(0);
     await expect
-      .poll(() => page.getByRole('heading', { level: 2 }).locator('..').textContent())
-      .toContain('operational');
+      .poll(() => page.getByTestId('current-launch').textContent())
+      .toContain(catalog[EAST].images[0].resourceUid);
+
+    // A running server: the change applies at its next launch (R-SRV-5, R-LCH-4).
 
     const next = catalog[EAST].images[2];
     await page.getByLabel('Find image').fill(next.resourceUid);
@@ -159,6 +174,10 @@ describe('deployments and servers in Chromium', () => {
     await expect.poll(() => rowText('Image')).toContain(next.resourceUid);
     expect(await rowText('Image')).toContain('← you');
     expect(await rowText('MCI')).toContain('← template');
+    await expect.poll(() => page.getByTestId('next-launch').textContent()).toContain(next.resourceUid);
+    expect(await page.getByTestId('current-launch').textContent()).toContain(
+      catalog[EAST].images[0].resourceUid,
+    );
     await screenshot(page, '08-server-detail');
 
     await page.getByRole('link', { name: 'Web tier' }).click();
@@ -166,5 +185,16 @@ describe('deployments and servers in Chromium', () => {
     await expect.poll(() => row.textContent()).toContain(next.resourceUid);
     await expect.poll(() => row.textContent()).toContain('image ← you');
     await expect.poll(() => row.textContent()).toContain('operational');
+
+    // R-LCH-2: Terminate from the deployment view asks first, then → terminating → inactive.
+    await row.getByRole('button', { name: 'Terminate web-1' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Terminate web-1?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Terminate' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await expect.poll(() => row.textContent()).not.toContain('operational');
+    await expect.poll(() => row.textContent(), { timeout: 45_000, interval: 500 }).toContain('inactive');
+    await expect.poll(() => row.getByRole('button', { name: 'Launch web-1' }).count()).toBe(1);
+    expect(await row.getByRole('button', { name: 'Terminate web-1' }).count()).toBe(0);
   });
 });
