@@ -42,7 +42,7 @@ function mciWithStdin(input: string, args: string[], env: Record<string, string>
   });
 }
 
-async function api(method: string, path: string, body?: unknown) {
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; data: any }> {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -179,6 +179,21 @@ describe('mci credentials (R-CLD-1, R-CLD-2)', () => {
     );
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toContain('AWS_SECRET_ACCESS_KEY');
+
+    const set = await mci(
+      '--json',
+      'credentials',
+      'set',
+      'simulated',
+      '--owner',
+      'self',
+      '--owner',
+      '210987654321',
+      '--name-filter',
+      'team-*',
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.json()).toMatchObject({ syncOwners: ['self', '210987654321'], syncNameFilters: ['team-*'] });
 
     const refused = await mci('credentials', 'rm', 'simulated');
     expect(refused.code).toBe(1);

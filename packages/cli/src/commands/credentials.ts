@@ -113,7 +113,7 @@ function printCredential(ctx: CliContext, view: Record<string, unknown>) {
 }
 
 /**
- * `mci credentials add|list|show|rotate|check|rm` (R-CLD-1, account admins) and
+ * `mci credentials add|list|show|rotate|set|check|rm` (R-CLD-1, account admins) and
  * `mci cloud set` (superuser: a cloud's driver and sync settings).
  */
 export function registerCredentials(program: Command, run: Run): void {
@@ -204,6 +204,41 @@ export function registerCredentials(program: Command, run: Run): void {
                 roleArn: opts.roleArn === false ? null : opts.roleArn,
                 syncOwners: opts.owner,
                 syncNameFilters: opts.nameFilter,
+              },
+            }),
+          );
+          printCredential(ctx, view);
+        },
+      ),
+    );
+
+  credentials
+    .command('set <credential>')
+    .description("what the account's own image listing asks for (by id or cloud type); keys untouched")
+    .option(
+      '--owner <owner>',
+      'an owner: self, an account id, an alias (repeatable; replaces the list)',
+      repeat,
+    )
+    .option('--name-filter <pattern>', 'an image name pattern (repeatable; replaces the list)', repeat)
+    .option('--no-name-filters', 'list every name')
+    .action(
+      run(
+        async (
+          ctx,
+          ref: string,
+          opts: { owner?: string[]; nameFilter?: string[]; nameFilters?: boolean },
+        ) => {
+          const nameFilters = opts.nameFilters === false ? [] : opts.nameFilter;
+          if (!opts.owner && !nameFilters)
+            throw new UsageError('nothing to change: give --owner or --name-filter');
+          const current = await resolveCredential(ctx, ref);
+          const view = unwrap(
+            await ctx.client().PATCH('/v1/accounts/{a}/cloud-credentials/{id}', {
+              params: { path: { a: ctx.account(), id: current.id } },
+              body: {
+                ...(opts.owner ? { syncOwners: opts.owner } : {}),
+                ...(nameFilters ? { syncNameFilters: nameFilters } : {}),
               },
             }),
           );

@@ -229,6 +229,34 @@ describe('cloud credentials (R-CLD-1, R-CLD-2)', () => {
     expect(inUse?.secret).toEqual({ accessKeyId: '111122223333', secretAccessKey: SECRET2 });
   });
 
+  it('R-CLD-4: PATCH changes the account listing (owners, name filters) without the keys; no-op writes nothing', async () => {
+    const { account, admin } = await accountWithAdmin();
+    const created = await addCredentials(account.id, admin.token);
+    const url = `${base(account.id)}/${created.data.id}`;
+    const patched = await h.call('PATCH', url, {
+      token: admin.token,
+      body: { syncOwners: ['self', '123456789012'], syncNameFilters: ['team-*'] },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.data).toEqual({
+      ...created.data,
+      syncOwners: ['self', '123456789012'],
+      syncNameFilters: ['team-*'],
+    });
+    await h.call('PATCH', url, { token: admin.token, body: { syncNameFilters: ['team-*'] } });
+    const entries = (await h.call('GET', `/v1/accounts/${account.id}/audit?limit=100`)).data.items.filter(
+      (e: { action: string }) => e.action === 'cloud_credential.sync',
+    );
+    expect(entries).toHaveLength(1);
+    for (const body of [{}, { secretAccessKey: SECRET2 }, { syncOwners: ['a', 'a'] }]) {
+      expect((await h.call('PATCH', url, { token: admin.token, body })).statusCode).toBe(400);
+    }
+    const designer = await h.build.user({ accountId: account.id, roles: ['designer'] });
+    expect(
+      (await h.call('PATCH', url, { token: designer.token, body: { syncNameFilters: [] } })).statusCode,
+    ).toBe(403);
+  });
+
   it('R-CLD-1: deleting stops their use with credentials_missing; audited', async () => {
     const { account, admin } = await accountWithAdmin();
     const created = await addCredentials(account.id, admin.token);

@@ -81,6 +81,21 @@ export function credentialRoutes(fastify: FastifyInstance, ctx: AppContext): voi
     async (req) => credentials.rotateCredential(ctx, principalOf(req), req.params.a, req.params.id, req.body),
   );
 
+  app.patch(
+    '/v1/accounts/:a/cloud-credentials/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change what the account's own image listing asks for: owners, name filters (admin)",
+        params: s.credentialParams,
+        body: s.patchCredentialBody,
+        response: { 200: s.credentialSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      credentials.updateCredentialSync(ctx, principalOf(req), req.params.a, req.params.id, req.body),
+  );
+
   app.post(
     '/v1/accounts/:a/cloud-credentials/:id/check',
     {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { distinct, idParam, pageOf, pageQuery, requiredText } from '../../http/common.schema.ts';
+import {
+  atLeastOneField,
+  distinct,
+  idParam,
+  pageOf,
+  pageQuery,
+  requiredText,
+} from '../../http/common.schema.ts';
 
 /** The cloud types credentials can be registered for: those with a driver (R-CLD-1). */
 export const CREDENTIAL_CLOUD_TYPES = ['aws', 'simulated'] as const;
@@ -65,6 +72,11 @@ export const rotateCredentialBody = z.strictObject({
   syncOwners: owners.optional(),
   syncNameFilters: nameFilters.optional(),
 });
+
+/** The account's own listing (R-CLD-4), changed without entering the keys again. */
+export const patchCredentialBody = atLeastOneField(
+  z.strictObject({ syncOwners: owners, syncNameFilters: nameFilters }).partial(),
+);
 
 export const credentialParams = z.strictObject({ a: idParam, id: idParam });
 export const credentialListParams = z.strictObject({ a: idParam });

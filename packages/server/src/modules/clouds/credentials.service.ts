@@ -330,6 +330,42 @@ export async function rotateCredential(
 }
 
 /**
+ * Changes what the account's own listing asks the cloud for (R-CLD-4: owners, name filters)
+ * without touching the keys. An edit that changes nothing writes nothing.
+ */
+export async function updateCredentialSync(
+  ctx: AppContext,
+  principal: Principal,
+  accountId: string,
+  id: string,
+  patch: { syncOwners?: string[]; syncNameFilters?: string[] },
+): Promise<CredentialView> {
+  authorizeAccount(principal, accountId, 'credentials.manage');
+  return mutate(ctx, principal, async ({ tx, audit }) => {
+    const current = await requireCredential(tx, accountId, id, true);
+    const owners = patch.syncOwners ?? current.syncOwners;
+    const names = patch.syncNameFilters ?? current.syncNameFilters;
+    if (
+      JSON.stringify(owners) === JSON.stringify(current.syncOwners) &&
+      JSON.stringify(names) === JSON.stringify(current.syncNameFilters)
+    )
+      return toCredentialView(current);
+    const record = await cloudCredentialRepository.update(tx, id, {
+      syncOwners: owners,
+      syncNameFilters: names,
+    });
+    audit({
+      accountId,
+      action: 'cloud_credential.sync',
+      targetType: 'cloud_credential',
+      targetId: id,
+      summary: `the ${record.cloudType} listing of the account asks for owners [${owners.join(', ')}], names [${names.join(', ')}]`,
+    });
+    return toCredentialView(record);
+  });
+}
+
+/**
  * Checks stored credentials: decrypts them (409 `credentials_unreadable` after a key change) and
  * asks the cloud who they belong to (422 `credentials_invalid` when it refuses, recorded as the
  * last error), refreshing the principal.
