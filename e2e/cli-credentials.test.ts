@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMoto, type RunningMoto } from './peers/moto.ts';
 import { mci as run, type CliResult } from './support/cli.ts';
 import { REPO_ROOT, startServer, type RunningServer } from './support/server.ts';
 
@@ -269,5 +270,82 @@ describe('mci cloud set (R-CLD-3 configuration)', () => {
     const forbidden = await mci('cloud', 'set', cloud.id, '--driver', 'none');
     expect(forbidden.code).toBe(2);
     expect(forbidden.stderr).toContain('superuser_required');
+  });
+});
+
+describe('aws credentials against moto (R-CLD-1, R-CLD-2 with the real aws driver)', () => {
+  let moto: RunningMoto;
+  let awsAccount: string;
+  beforeAll(async () => {
+    moto = await startMoto({ env: { MOTO_EC2_LOAD_DEFAULT_AMIS: 'false' } });
+    awsAccount = (await api('POST', '/v1/accounts', { name: 'AWS team' })).data.id;
+  });
+  afterAll(async () => moto?.stop());
+
+  it('the principal is the AWS account STS names: the role assumed, then the one rotated to', async () => {
+    const add = await run(
+      config,
+      [
+        '--json',
+        'credentials',
+        'add',
+        '--cloud-type',
+        'aws',
+        '--access-key-id',
+        'AKIAMOTOTESTKEY0001',
+        '--endpoint',
+        moto.endpoint,
+        '--role-arn',
+        'arn:aws:iam::111111111111:role/any',
+        '--account',
+        awsAccount,
+        '--token',
+        ADMIN_TOKEN,
+      ],
+      { AWS_SECRET_ACCESS_KEY: SECRET },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.json()).toMatchObject({
+      cloudType: 'aws',
+      principal: '111111111111',
+      accessKeyHint: 'AKIA…0001',
+      endpoint: moto.endpoint,
+      roleArn: 'arn:aws:iam::111111111111:role/any',
+    });
+    const rotated = await run(
+      config,
+      [
+        '--json',
+        'credentials',
+        'rotate',
+        'aws',
+        '--access-key-id',
+        'AKIAMOTOTESTKEY0002',
+        '--role-arn',
+        'arn:aws:iam::222222222222:role/any',
+        '--account',
+        awsAccount,
+        '--token',
+        ADMIN_TOKEN,
+      ],
+      { AWS_SECRET_ACCESS_KEY: SECRET2 },
+    );
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.json()).toMatchObject({ principal: '222222222222', endpoint: moto.endpoint });
+    const check = await run(config, [
+      '--json',
+      'credentials',
+      'check',
+      'aws',
+      '--account',
+      awsAccount,
+      '--token',
+      ADMIN_TOKEN,
+    ]);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.json().principal).toBe('222222222222');
+    // moto saw the keys; the service's answers did not carry the secret.
+    for (const out of [add, rotated, check])
+      expect(out.stdout + out.stderr).not.toMatch(new RegExp(`${SECRET}|${SECRET2}`));
   });
 });
