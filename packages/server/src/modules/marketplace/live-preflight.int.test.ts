@@ -1,5 +1,6 @@
 import { CloudError } from '@mci/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runJobsUntilIdle } from '../../jobs/runner.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 
 const REGION = 'sim-live-1';
@@ -35,7 +36,7 @@ async function invite(acc: { id: string }) {
   expect(accepted.statusCode).toBe(200);
 }
 
-/** A private image of P's principal in the simulated cloud, and its catalog row (no one may launch it). */
+/** A private image of P's principal in the simulated cloud, synced into the catalog (no one may launch it). */
 async function privateImage() {
   const resourceUid = `ami-live${++seq}`;
   h.world.registerImage(REGION, {
@@ -52,11 +53,18 @@ async function privateImage() {
     cloudState: 'available',
     launchPrincipals: [],
   });
-  const image = await h.build.image(
-    cloud.id,
-    { resourceUid, name: `live ${seq}`, visibility: 'private', ownerAccountId: P.id, launchPermissions: [] },
-    pUser.token,
-  );
+  // P's own listing brings it into the catalog as P's private image (R-CLD-4).
+  const job = await h.call('POST', `/v1/clouds/${cloud.id}/sync?accountId=${P.id}`);
+  expect(job.statusCode, job.body).toBe(202);
+  await runJobsUntilIdle(h.ctx);
+  expect((await h.call('GET', `/v1/jobs/${job.data.id}`)).data.state).toBe('succeeded');
+  const image = (await h.call('GET', `/v1/clouds/${cloud.id}/images?q=${resourceUid}`)).data.items[0];
+  expect(image).toMatchObject({
+    resourceUid,
+    visibility: 'private',
+    ownerAccountId: P.id,
+    launchPermissions: [],
+  });
   return image;
 }
 
