@@ -39,6 +39,7 @@ import {
 } from './load.ts';
 import { latencyByKind, ms, passFail, table, type Latency } from './report.ts';
 import { runVcBench } from './vc.ts';
+import { runSyncBench } from './sync.ts';
 import { explainAnalyze, PAGE_LIMIT, replaySql, runHttpSearches, type Sample } from './search.ts';
 
 const DEFAULT_ROWS = 1_000_000;
@@ -259,6 +260,7 @@ const SECTIONS = {
   load: 'HTTP load on PostgreSQL: create a server, MCI, template clouds, image page; RSS under load',
   profile: 'CPU profile of the service creating servers (PostgreSQL)',
   rss: 'idle RSS of `npm start` on PGlite beside a bare fastify process',
+  sync: 'catalog sync of 10,000 moto images vs SDK paging; API p99 while syncs run (PostgreSQL, PGlite)',
 } as const;
 type Section = keyof typeof SECTIONS;
 
@@ -309,13 +311,25 @@ async function loadSection(
   }
 }
 
+/** Runs the sync section on a database of its own. */
+async function syncSection(server: BenchServer, register: (db: BenchDatabase) => void) {
+  const benchDb = await createBenchDatabase(server.url);
+  register(benchDb);
+  try {
+    return await runSyncBench({ server, bench: benchDb });
+  } finally {
+    await benchDb.drop();
+  }
+}
+
 /** Runs the chosen sections, always cleans up, sets the exit code. */
 async function main(): Promise<void> {
   const sections = sectionsFrom(process.argv.slice(2));
   const started = performance.now();
   const failures: string[] = [];
   if (sections.has('vc') && !runVcBench()) failures.push('diff/merge p95 ≥ 5 ms');
-  const needsPostgres = sections.has('catalog') || sections.has('load') || sections.has('profile');
+  const needsPostgres =
+    sections.has('catalog') || sections.has('load') || sections.has('profile') || sections.has('sync');
   const total = sections.has('catalog') ? rowsFromEnv(process.env) : 0;
   const server = needsPostgres ? await benchServer(process.env) : undefined;
   const open = new Set<BenchDatabase>();
@@ -337,6 +351,7 @@ async function main(): Promise<void> {
         ...(await loadSection(server!, sections.has('profile'), !sections.has('load'), register)),
       );
     if (sections.has('rss')) failures.push(...(await runIdleRss()));
+    if (sections.has('sync')) failures.push(...(await syncSection(server!, register)));
     console.log(
       `\nbench: ${[...sections].join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
