@@ -1,6 +1,8 @@
 import { CloudError } from '@mci/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobRepository } from '@mci/db';
 import { runJobsUntilIdle } from '../../jobs/runner.ts';
+import { scheduleReconciles } from './reconcile.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 
 /**
@@ -227,6 +229,61 @@ describe('R-LCH-1: launch', () => {
     expect(res.statusCode).toBe(409);
     expect(res.data.code).toBe('no_driver');
     expect(res.data.detail).toContain('not connected');
+  });
+});
+
+describe('R-LCH-1: concurrency and credentials', () => {
+  it('R-LCH-1: two launches at once start one instance: 200 and 409 invalid_state', async () => {
+    const { server: s } = await server('web-race');
+    const answers = await Promise.all([
+      h.call('POST', sUrl(s.id, 'launch'), { token: actor.token }),
+      h.call('POST', sUrl(s.id, 'launch'), { token: actor.token }),
+    ]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(answers.find((r) => r.statusCode === 409)!.data.code).toBe('invalid_state');
+    expect((await read(s.id)).launchCount).toBe(1);
+  });
+
+  it('R-LCH-1: an account without credentials for the cloud is 409 credentials_missing, the server untouched', async () => {
+    const other = await h.build.account();
+    const d = (await h.call('POST', `/v1/accounts/${other.id}/deployments`, { body: { name: 'No keys' } }))
+      .data;
+    const image = await imageInBoth();
+    const mci = await h.build.mci(other.id, {
+      settings: [{ cloudId: cloud.id, imageId: image.id, instanceTypeId: type.id }],
+    });
+    const t = (
+      await h.call('POST', `/v1/accounts/${other.id}/server-templates`, {
+        body: { name: 'K', mciIds: [mci.id] },
+      })
+    ).data;
+    const url = `/v1/accounts/${other.id}/deployments/${d.id}/servers`;
+    const s = (await h.call('POST', url, { body: { name: 'k', serverTemplateId: t.id, cloudId: cloud.id } }))
+      .data;
+    const res = await h.call('POST', `${url}/${s.id}/launch`);
+    expect(res.statusCode).toBe(409);
+    expect(res.data.code).toBe('credentials_missing');
+    expect((await h.call('GET', `${url}/${s.id}`)).data).toMatchObject({ state: 'inactive', launchCount: 0 });
+  });
+
+  it('R-LCH-3: the schedule queues one reconcile per cloud with launched servers, not twice', async () => {
+    const { server: s } = await server('web-scheduled');
+    await h.call('POST', sUrl(s.id, 'launch'), { token: actor.token });
+    const queuedNow = () =>
+      jobRepository.list(h.ctx.db, { kind: 'reconcile', cloudId: cloud.id, state: 'queued', limit: 10 });
+    // The follow-ups run until every server of the cloud has arrived; then none is queued.
+    for (let i = 0; i < 6 && (await queuedNow()).length > 0; i++) await reconcile(s.id);
+    expect(await queuedNow()).toEqual([]);
+    expect((await read(s.id)).state).toBe('operational');
+    const later = new Date(h.clock.now.getTime() + 3_600_000);
+    await scheduleReconciles(h.ctx, later);
+    await scheduleReconciles(h.ctx, new Date(later.getTime() + 1000));
+    const queued = await queuedNow();
+    expect(queued.length).toBe(1);
+    expect(queued[0].runAfter.getTime()).toBeLessThanOrEqual(later.getTime());
+    h.clock.advance(3_600_000);
+    const ran = await runJobsUntilIdle(h.ctx);
+    expect(ran.some((j) => j.kind === 'reconcile' && j.state === 'succeeded')).toBe(true);
   });
 });
 
