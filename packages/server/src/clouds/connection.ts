@@ -136,8 +136,36 @@ export async function cloudScopeCredentials(
 }
 
 /**
- * The driver of a cloud seen with an account's credentials, or (accountId null) with the cloud
- * scope's ({@link cloudScopeCredentials}). 409 `no_driver` for driver `none`; with an account,
+ * The credential types that serve a cloud, preferred first: its own type; for a cloud of another
+ * type driven by the simulated driver (the demo's AWS regions), the account's `simulated`
+ * credentials first (the simulated cloud cannot check AWS keys), then its own type's.
+ */
+export function credentialTypesOf(cloud: Pick<Cloud, 'cloudType' | 'driver'>): CloudType[] {
+  return cloud.driver === 'simulated' && cloud.cloudType !== 'simulated'
+    ? ['simulated', cloud.cloudType]
+    : [cloud.cloudType];
+}
+
+/**
+ * An account's credentials for a cloud ({@link credentialTypesOf}: the first type it has), or
+ * null. Throws 409 `credentials_unreadable` like {@link credentialsFor}.
+ */
+export async function accountCredentialsForCloud(
+  ctx: Pick<AppContext, 'secretKey'>,
+  db: Executor,
+  accountId: string,
+  cloud: Pick<Cloud, 'cloudType' | 'driver'>,
+): Promise<CredentialsInUse | null> {
+  for (const type of credentialTypesOf(cloud)) {
+    const credentials = await credentialsFor(ctx, db, accountId, type);
+    if (credentials) return credentials;
+  }
+  return null;
+}
+
+/**
+ * The driver of a cloud seen with an account's credentials ({@link accountCredentialsForCloud}),
+ * or (accountId null) with the cloud scope's ({@link cloudScopeCredentials}). 409 `no_driver` for driver `none`; with an account,
  * 409 `credentials_missing` when it has no credentials of the cloud's type, unless `optional`
  * (then the driver sees the cloud without credentials: public images only).
  */
@@ -153,7 +181,7 @@ export async function driverFor(
   if (accountId === null) {
     credentials = await cloudScopeCredentials(ctx, db, cloud);
   } else {
-    credentials = await credentialsFor(ctx, db, accountId, cloud.cloudType);
+    credentials = await accountCredentialsForCloud(ctx, db, accountId, cloud);
     if (!credentials && !opts.optional) throw credentialsMissing(cloud.cloudType, accountId, cloud.name);
   }
   return { driver: makeDriver(ctx, cloud, credentials), credentials };
@@ -219,11 +247,21 @@ export async function callCloud<T>(
   }
 }
 
-/** R-CLD-2: which account each principal stands for (principals no account has are absent). */
-export function accountsByPrincipal(
+/**
+ * R-CLD-2: which account each principal stands for (principals no account has are absent). Give
+ * several cloud types (e.g. `credentialTypesOf(cloud)`) to match across them, the first type's
+ * mapping winning.
+ */
+export async function accountsByPrincipal(
   db: Executor,
-  cloudType: CloudType,
+  cloudType: CloudType | readonly CloudType[],
   principals: readonly string[],
 ): Promise<Map<string, string>> {
-  return cloudCredentialRepository.accountsByPrincipal(db, cloudType, principals);
+  const types = typeof cloudType === 'string' ? [cloudType] : cloudType;
+  const result = new Map<string, string>();
+  for (const type of types) {
+    const found = await cloudCredentialRepository.accountsByPrincipal(db, type, principals);
+    for (const [principal, accountId] of found) if (!result.has(principal)) result.set(principal, accountId);
+  }
+  return result;
 }

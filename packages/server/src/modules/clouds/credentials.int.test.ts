@@ -9,6 +9,7 @@ import {
   callCloud,
   cloudErrorProblem,
   credentialsFor,
+  credentialTypesOf,
   driverFor,
 } from '../../clouds/connection.ts';
 import { simulatedPrincipal } from '../../clouds/simulated-driver.ts';
@@ -379,6 +380,25 @@ describe('cloud connection (design of issue 12)', () => {
     const none = await accountWithAdmin();
     const optional = await driverFor(ctx, ctx.db, simCloud, none.account.id, { optional: true });
     expect(optional.credentials).toBeNull();
+  });
+
+  it("driverFor: a demo AWS region on the simulated driver takes the account's simulated credentials, else its aws ones", async () => {
+    const ctx = contextOf(h.app);
+    const created = await h.call('POST', '/v1/clouds', {
+      body: { name: 'Demo AWS', cloudType: 'aws', region: 'us-east-1', driver: 'simulated' },
+    });
+    const cloud = (await catalogRepository.findCloud(ctx.db, created.data.id))!;
+    const { account, admin } = await accountWithAdmin();
+    await expect(driverFor(ctx, ctx.db, cloud, account.id)).rejects.toMatchObject({
+      code: 'credentials_missing',
+    });
+    await addCredentials(account.id, admin.token, { accessKeyId: '777700001111' });
+    const own = await driverFor(ctx, ctx.db, cloud, account.id);
+    expect(own.credentials).toMatchObject({ cloudType: 'simulated', principal: '777700001111' });
+    expect(await own.driver.whoAmI()).toEqual({ principal: '777700001111' });
+    const map = await accountsByPrincipal(ctx.db, credentialTypesOf(cloud), ['777700001111']);
+    expect(map.get('777700001111')).toBe(account.id);
+    expect((await accountsByPrincipal(ctx.db, 'aws', ['777700001111'])).size).toBe(0);
   });
 
   it('driverFor: an aws cloud scope uses the earliest credentials of the type, or is credentials_missing', async () => {
