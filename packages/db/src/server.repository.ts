@@ -1,5 +1,5 @@
 import type { InheritedFrom, LaunchSpec, Server, ServerDefinition, ServerState } from '@mci/core';
-import { and, asc, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Executor } from './database.ts';
 import { translateDbErrors } from './errors.ts';
@@ -283,12 +283,44 @@ export const serverRepository = {
     await db.delete(servers).where(eq(servers.id, id));
   },
 
-  /** R-LCH-3: the clouds that have launched servers (not idle, with an instance), for the schedule. */
+  /**
+   * Launches interrupted between moving to `pending` and recording the instance (the process
+   * died while the cloud was asked): pending, no instance, unchanged since `before`.
+   */
+  async staleLaunches(
+    db: Executor,
+    f: { cloudId?: string; before: Date; limit: number },
+  ): Promise<ServerRecord[]> {
+    const rows = await db
+      .select()
+      .from(servers)
+      .where(
+        and(
+          eq(servers.state, 'pending'),
+          isNull(servers.providerInstanceId),
+          lt(servers.stateChangedAt, f.before),
+          f.cloudId ? eq(servers.cloudId, f.cloudId) : undefined,
+        ),
+      )
+      .orderBy(asc(servers.stateChangedAt), asc(servers.id))
+      .limit(f.limit);
+    return rows.map(toServer);
+  },
+
+  /**
+   * R-LCH-3: the clouds that have launched servers (not idle, with an instance) or launches
+   * waiting for the cloud's answer, for the schedule.
+   */
   async cloudsWithLaunchedServers(db: Executor): Promise<string[]> {
     const rows = await db
       .selectDistinct({ cloudId: servers.cloudId })
       .from(servers)
-      .where(and(notInArray(servers.state, ['inactive', 'stopped']), isNotNull(servers.providerInstanceId)));
+      .where(
+        or(
+          and(notInArray(servers.state, ['inactive', 'stopped']), isNotNull(servers.providerInstanceId)),
+          and(eq(servers.state, 'pending'), isNull(servers.providerInstanceId)),
+        ),
+      );
     return rows.map((r) => r.cloudId);
   },
 

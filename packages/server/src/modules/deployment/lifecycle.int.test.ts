@@ -1,8 +1,9 @@
 import { CloudError } from '@mci/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobRepository } from '@mci/db';
+import { jobRepository, serverRepository } from '@mci/db';
+import { SimulatedDriver } from '../../clouds/simulated-driver.ts';
 import { runJobsUntilIdle } from '../../jobs/runner.ts';
-import { scheduleReconciles } from './reconcile.ts';
+import { enqueueReconcile, scheduleReconciles, STALE_LAUNCH_MS } from './reconcile.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 
 /**
@@ -361,6 +362,34 @@ describe('R-LCH-3: reconcile', () => {
       current: null,
     });
     expect(after.actions).toContain('launch');
+  });
+
+  it('R-LCH-1/3: a launch interrupted before its instance was recorded is resumed with the same token (no second instance)', async () => {
+    const { server: s, image } = await server('web-interrupted');
+    // As if the process died after the cloud started the instance: pending, launch 1, no instance id.
+    await serverRepository.updateLifecycle(h.ctx.db, s.id, {
+      at: h.clock.now,
+      state: 'pending',
+      launchCount: 1,
+    });
+    const started = await new SimulatedDriver(h.world, REGION, '123456789012').launch({
+      imageUid: image.resourceUid,
+      instanceTypeUid: type.resourceUid,
+      userData: null,
+      clientToken: `${s.id}:1`,
+      name: s.name,
+    });
+    expect((await h.call('POST', sUrl(s.id, 'terminate'), { token: actor.token })).statusCode).toBe(409);
+    h.clock.advance(STALE_LAUNCH_MS + 1000);
+    await enqueueReconcile(h.ctx, cloud.id, h.clock.now);
+    await runJobsUntilIdle(h.ctx);
+    const after = await read(s.id);
+    expect(after).toMatchObject({
+      providerInstanceId: started.instanceId,
+      current: { imageId: image.id },
+      launchCount: 1,
+    });
+    expect(['pending', 'booting']).toContain(after.state);
   });
 
   it('R-LCH-3: refresh asks the cloud about one server now', async () => {

@@ -9,6 +9,7 @@
 import {
   CloudError,
   DomainError,
+  launchClientToken,
   needsReconcile,
   observedState,
   type Cloud,
@@ -32,6 +33,8 @@ export const RECONCILE_KIND = 'reconcile';
 export const RECONCILE_FOLLOW_UP_MS = 5_000;
 /** Servers of one cloud a reconcile looks at (the rest wait for the next one). */
 const RECONCILE_MAX_SERVERS = 5_000;
+/** A launch still pending without an instance this long after it began was interrupted. */
+export const STALE_LAUNCH_MS = 2 * 60_000;
 /** Instance ids per describe call. */
 const DESCRIBE_CHUNK = 100;
 
@@ -198,10 +201,97 @@ export async function reconcileCloud(job: JobRecord, run: JobRun<Checkpoint>) {
       };
     });
   }
-  if (onTheirWay > 0) {
+  const resumed = await resumeLaunches(run, cloud);
+  if (onTheirWay + resumed > 0) {
     await enqueueReconcile(ctx, cloud.id, new Date(ctx.clock().getTime() + RECONCILE_FOLLOW_UP_MS));
   }
-  return { servers: servers.length, changed, onTheirWay, failures };
+  return { servers: servers.length, changed, onTheirWay, resumed, failures };
+}
+
+/**
+ * Launches that a process stopped in the middle of (pending, no instance recorded, for
+ * {@link STALE_LAUNCH_MS}) are asked again with the same idempotency token: the cloud answers
+ * the instance it started then, or starts it now. A refusal leaves the server inactive with the
+ * cloud's message. Answers how many were resumed.
+ */
+async function resumeLaunches(run: JobRun<Checkpoint>, cloud: Cloud): Promise<number> {
+  const { ctx } = run;
+  const stale = await serverRepository.staleLaunches(ctx.db, {
+    cloudId: cloud.id,
+    before: new Date(ctx.clock().getTime() - STALE_LAUNCH_MS),
+    limit: 100,
+  });
+  let resumed = 0;
+  for (const seen of stale) {
+    const image = await catalogRepository.findImage(ctx.db, seen.imageId);
+    const type = await catalogRepository.findInstanceType(ctx.db, seen.instanceTypeId);
+    let instance: CloudInstance | undefined;
+    let failure: string | undefined;
+    try {
+      if (!image || !type) throw new Error('its image or instance type is no longer in the catalog');
+      const { driver, credentials } = await serverDriver(ctx, cloud, seen.accountId);
+      instance = await callCloud(ctx, credentials, cloud.name, () =>
+        driver.launch({
+          imageUid: image.resourceUid,
+          instanceTypeUid: type.resourceUid,
+          userData: seen.userData,
+          clientToken: launchClientToken(seen.id, seen.launchCount),
+          name: seen.name,
+        }),
+      );
+    } catch (error) {
+      const cause =
+        error instanceof DomainError && error.cause instanceof CloudError ? error.cause : undefined;
+      if (cause && (cause.kind === 'throttled' || cause.kind === 'unavailable')) throw cause;
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    await run.batch(async (uow) => {
+      const server = await serverRepository.findServer(uow.tx, seen.id, 'update');
+      if (
+        !server ||
+        server.state !== 'pending' ||
+        server.providerInstanceId !== null ||
+        server.launchCount !== seen.launchCount
+      )
+        return { checkpoint: run.checkpoint ?? { accountsDone: [] } };
+      if (instance) {
+        const observed = observedState({
+          current: 'pending',
+          instanceId: instance.instanceId,
+          instance,
+          cloud,
+        });
+        await serverRepository.updateLifecycle(uow.tx, server.id, {
+          at: uow.now,
+          state: observed.state,
+          stateReason: observed.reason,
+          providerInstanceId: instance.instanceId,
+          launchedAt: instance.launchedAt ?? uow.now,
+          running: observed.gone
+            ? null
+            : { imageId: server.imageId, instanceTypeId: server.instanceTypeId, userData: server.userData },
+        });
+        resumed += 1;
+      } else {
+        await serverRepository.updateLifecycle(uow.tx, server.id, {
+          at: uow.now,
+          state: 'inactive',
+          stateReason: `the launch was interrupted and could not be resumed: ${failure}`,
+        });
+      }
+      uow.audit({
+        accountId: server.accountId,
+        targetType: 'server',
+        targetId: server.id,
+        action: instance ? 'server.launch' : 'server.launch_failed',
+        summary: instance
+          ? `resumed the interrupted launch of server "${server.name}": instance ${instance.instanceId}`
+          : `the interrupted launch of server "${server.name}" could not be resumed: ${failure}`,
+      });
+      return { checkpoint: run.checkpoint ?? { accountsDone: [] } };
+    });
+  }
+  return resumed;
 }
 
 let lastScheduled: number | undefined;
