@@ -42,7 +42,7 @@ const rawClient = (account: string) => {
   const client = new EC2Client({
     region: REGION,
     endpoint: moto.endpoint,
-    credentials: keys,
+    credentials: { ...keys }, // a copy: the SDK marks the object it is given
     maxAttempts: 1,
   });
   client.middlewareStack.add(
