@@ -289,9 +289,12 @@ export function registerCredentials(program: Command, run: Run): void {
 
 /** `mci cloud set NAME …`: `cloud` is the `clouds` group under its singular name too. */
 function registerCloudSet(program: Command, run: Run): void {
-  let clouds = program.commands.find((c) => c.name() === 'clouds' || c.aliases().includes('cloud'));
-  clouds ??= program.command('clouds').description('the cloud catalog');
-  if (!clouds.aliases().includes('cloud')) clouds.alias('cloud');
+  // A `cloud` group of its own (another command file's) takes `set`; else `clouds` answers to `cloud`.
+  let clouds = program.commands.find((c) => c.name() === 'cloud' || c.aliases().includes('cloud'));
+  if (!clouds) {
+    clouds = program.commands.find((c) => c.name() === 'clouds') ?? program.command('clouds');
+    clouds.alias('cloud');
+  }
   clouds
     .command('set <cloud>')
     .description("change a cloud's driver and sync settings (superuser)")
