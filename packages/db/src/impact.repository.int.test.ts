@@ -56,5 +56,15 @@ describeOnEveryEngine('impactRepository', (database) => {
     const last = await impactRepository.lastChanges(db, [image.id, 'img_none']);
     expect(last.get(image.id)?.id).toBe(second.id);
     expect(last.size).toBe(1);
+
+    // A big vanish step: more rows than one statement's bind parameters allow.
+    const many = await impactRepository.insertChanges(
+      db,
+      Array.from({ length: 7500 }, () => ({ ...base, fromState: 'available', toState: 'unavailable' })),
+      new Date('2026-01-03T00:00:00Z'),
+    );
+    expect(new Set(many.map((c) => c.id)).size).toBe(7500);
+    const page = await impactRepository.listChanges(db, { imageId: image.id, limit: 10_000 });
+    expect(page).toHaveLength(7502);
   });
 });

@@ -75,6 +75,9 @@ export interface ImageChangeRecord {
   at: string;
 }
 
+/** Rows per insert statement (9 parameters each). */
+const INSERT_CHUNK = 1000;
+
 export const EMPTY_IMPACT: ImageImpact = Object.freeze({
   mcis: [],
   templates: [],
@@ -233,7 +236,10 @@ export const impactRepository = {
   ): Promise<ImageChangeRecord[]> {
     if (changes.length === 0) return [];
     const records = changes.map((c) => ({ ...c, id: newId('imageChange'), at: at.toISOString() }));
-    await db.insert(imageChanges).values(records.map((r) => ({ ...r, at })));
+    // Chunks keep a big sync's vanish step under PostgreSQL's 65,535 bind parameters per statement.
+    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      await db.insert(imageChanges).values(records.slice(i, i + INSERT_CHUNK).map((r) => ({ ...r, at })));
+    }
     return records;
   },
 
