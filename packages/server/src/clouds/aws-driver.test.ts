@@ -795,6 +795,37 @@ describe('aws driver over HTTP (the SDK retry strategy, timeouts, role assumptio
     expect(requests.at(-1)!.headers.authorization).toContain('Credential=ASIATEMP2/');
   });
 
+  it('a refused AssumeRole is an auth CloudError with STS wording, and is not kept: the next call assumes again', async () => {
+    let refuse = true;
+    answer = (r) => {
+      if (r.action === 'AssumeRole')
+        return refuse
+          ? {
+              status: 403,
+              body: `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/any</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+            }
+          : { body: assumeRoleXml('ASIAOK', new Date(Date.now() + 3600_000)) };
+      return { body: callerXml('111111111111') };
+    };
+    const driver = createAwsDriver({
+      region: 'us-east-1',
+      credentials,
+      endpoint,
+      maxAttempts: 1,
+      roleArn: 'arn:aws:iam::111111111111:role/any',
+    });
+    const error = await rejection(driver.whoAmI());
+    expect(error).toMatchObject({
+      kind: 'auth',
+      cloudCode: 'AccessDenied',
+      message:
+        'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/any',
+    });
+    refuse = false;
+    expect(await driver.whoAmI()).toEqual({ principal: '111111111111' });
+    expect(requests.map((r) => r.action)).toEqual(['AssumeRole', 'AssumeRole', 'GetCallerIdentity']);
+  });
+
   it('extra headers (moto x-moto-account-id) go on every request of both clients', async () => {
     answer = (r) =>
       r.action === 'GetCallerIdentity' ? { body: callerXml('333333333333') } : { body: imagesXml([]) };
