@@ -175,6 +175,49 @@ describe('R-LCH-1: launch', () => {
     expect(again.data.detail).toBe(refused.data.detail);
   });
 
+  it('R-SRV-6 / R-LCH-1: a private image the cloud does not share with the account is refused but stays available', async () => {
+    const owner = await h.build.account();
+    const resourceUid = `ami-lchpriv${process.pid}${++seq}`;
+    h.world.registerImage(REGION, {
+      resourceUid,
+      name: 'Golden',
+      description: '',
+      ownerPrincipal: '999999999999',
+      isPublic: false,
+      cpuArchitecture: 'x86_64',
+      virtualizationType: 'hvm',
+      rootDeviceType: 'ebs',
+      osFamily: 'ubuntu',
+      osVersion: '22.04',
+      cloudState: 'available',
+      launchPrincipals: [],
+    });
+    // The catalog's copy says the image is shared with the account; the cloud does not.
+    const image = await h.build.image(cloud.id, {
+      resourceUid,
+      name: 'Golden',
+      visibility: 'private',
+      ownerAccountId: owner.id,
+      launchPermissions: [acc.id],
+    });
+    const mci = await h.build.mci(acc.id, {
+      settings: [{ cloudId: cloud.id, imageId: image.id, instanceTypeId: type.id }],
+    });
+    const t = (
+      await h.call('POST', aUrl('/server-templates'), { body: { name: 'Golden', mciIds: [mci.id] } })
+    ).data;
+    const s = (
+      await h.call('POST', sUrl(), { body: { name: 'golden-1', serverTemplateId: t.id, cloudId: cloud.id } })
+    ).data;
+    const res = await h.call('POST', sUrl(s.id, 'launch'), { token: actor.token });
+    expect(res.statusCode).toBe(422);
+    expect(res.data.detail).toBe(
+      `image ${resourceUid} is unavailable in ${cloud.name}: the cloud does not let this account launch the image`,
+    );
+    expect((await read(s.id)).state).toBe('inactive');
+    expect((await h.call('GET', `/v1/clouds/${cloud.id}/images/${image.id}`)).data.state).toBe('available');
+  });
+
   it('R-LCH-1: a cloud failure is 502 cloud_error and the server is back to inactive with the cloud’s message', async () => {
     const { server: s } = await server('web-fail');
     h.world.behaviour.failures = new Map([

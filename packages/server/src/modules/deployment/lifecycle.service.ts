@@ -11,6 +11,7 @@ import {
   authorizeAccount,
   CloudError,
   CloudFailureError,
+  InputError,
   launchClientToken,
   NotFoundError,
   observedState,
@@ -207,6 +208,16 @@ export async function launchServer(
     );
     if (!found) {
       refused = true;
+      // A private image of another account that the cloud hides from this one is not gone:
+      // only this account may not launch it. Anything else the cloud no longer has.
+      if (image.visibility === 'private' && image.ownerAccountId !== accountId) {
+        const message = `image ${image.resourceUid} is unavailable in ${cloud.name}: the cloud does not let this account launch the image`;
+        await restore(ctx, principal, server, before, message, 'server.launch_failed');
+        throw new InputError('image_unavailable', message, {
+          errors: [{ path: 'imageId', message: 'the cloud does not let this account launch the image' }],
+          details: { imageId: image.id, reason: 'private_not_shared' },
+        });
+      }
       const updated = await imageGone(ctx, principal, server, before, cloud, image);
       assertLaunchable(updated, updated.id, cloud, accountId);
     }
