@@ -298,14 +298,28 @@ describe('server actions (SPEC §4 roles, server state)', () => {
       'edit',
       'repoint',
       'terminate',
-      'delete',
     ]);
-    expect(serverActions(who(['actor']), 'acc_a', server('terminating'))).toEqual([
-      'edit',
-      'repoint',
-      'delete',
-    ]);
+    expect(serverActions(who(['actor']), 'acc_a', server('terminating'))).toEqual(['edit', 'repoint']);
     expect(serverActions(who([], true), 'acc_a', server('stopped'))).toContain('launch');
+  });
+
+  it('R-LCH-2: a launch waiting for the cloud offers no terminate; a server stopped with its instance does', () => {
+    const actor = who(['actor']);
+    expect(
+      serverActions(actor, 'acc_a', { accountId: 'acc_a', state: 'pending', providerInstanceId: null }),
+    ).toEqual(['edit', 'repoint']);
+    expect(
+      serverActions(actor, 'acc_a', { accountId: 'acc_a', state: 'pending', providerInstanceId: 'i-1' }),
+    ).toContain('terminate');
+    const running = { imageId: 'i', instanceTypeId: 't', userData: null };
+    expect(
+      serverActions(actor, 'acc_a', {
+        accountId: 'acc_a',
+        state: 'stopped',
+        providerInstanceId: 'i-1',
+        running,
+      }),
+    ).toEqual(['edit', 'repoint', 'launch', 'terminate', 'delete']);
   });
 
   it('§4: an observer or designer without the actor role may do nothing to a server', () => {

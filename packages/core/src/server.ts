@@ -354,7 +354,8 @@ const RUNNING_STATES: readonly ServerState[] = ['pending', 'booting', 'operation
  * The actions the caller may take on a server of `accountId`, from their roles (SPEC §4: an
  * `actor` creates, launches and terminates servers) and its state: an idle server can be
  * launched, a pending, booting or operational one (or one stopped in the cloud whose instance
- * still exists) terminated; renaming, re-pointing (R-SRV-5)
+ * still exists) terminated, but not while its launch waits for the cloud; an idle one removed;
+ * renaming, re-pointing (R-SRV-5)
  * and removing need only the role. The service still enforces each rule.
  */
 export function serverActions(
@@ -365,11 +366,14 @@ export function serverActions(
   if (server.accountId !== accountId || !isAllowed(principal, accountId, 'server.write')) return [];
   const actions: ServerAction[] = ['edit', 'repoint'];
   if (isIdle(server.state)) actions.push('launch');
+  // A launch still waiting for the cloud's answer (pending, no instance yet) cannot be terminated.
+  const launchInFlight = server.state === 'pending' && server.providerInstanceId === null;
   if (
-    RUNNING_STATES.includes(server.state) ||
+    (RUNNING_STATES.includes(server.state) && !launchInFlight) ||
     hasStoppedInstance({ ...server, providerInstanceId: server.providerInstanceId ?? null })
   )
     actions.push('terminate');
-  actions.push('delete');
+  // A server is removed only while nothing runs (terminate it first, as R-DEP-1 for deployments).
+  if (isIdle(server.state)) actions.push('delete');
   return actions;
 }

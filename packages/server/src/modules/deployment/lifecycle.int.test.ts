@@ -121,7 +121,7 @@ describe('R-LCH-1: launch', () => {
       launchedAt: expect.any(String),
       launchCount: 1,
       current: { imageId: image.id, instanceTypeId: type.id, userData: '#!/bin/sh' },
-      actions: ['edit', 'repoint', 'terminate', 'delete'],
+      actions: ['edit', 'repoint', 'terminate'],
     });
     const states = [launched.data.state];
     for (let i = 0; i < 4 && states.at(-1) !== 'operational'; i++) states.push((await reconcile(s.id)).state);
