@@ -467,13 +467,13 @@ describe('R-LCH-4 / R-SRV-5: next launch', () => {
     const { server: s, image } = await server('web-state');
     const patch = await h.call('PATCH', sUrl(s.id), { token: actor.token, body: { state: 'operational' } });
     expect(patch.statusCode).toBe(400);
-    expect(JSON.stringify(patch.data)).toContain('state');
+    expect(patch.data.errors).toContainEqual({ path: 'body', message: 'Unrecognized key: "state"' });
     const create = await h.call('POST', sUrl(), {
       token: actor.token,
       body: { name: 'x', serverTemplateId: s.serverTemplateId, cloudId: cloud.id, state: 'operational' },
     });
     expect(create.statusCode).toBe(400);
-    expect(JSON.stringify(create.data)).toContain('state');
+    expect(create.data.errors).toContainEqual({ path: 'body', message: 'Unrecognized key: "state"' });
     expect((await read(s.id)).state).toBe('inactive');
     expect(image.id).toBeTruthy();
   });
