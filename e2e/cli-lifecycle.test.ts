@@ -17,7 +17,7 @@ const mci = (...args: string[]) => run(config, args);
 let deploymentId: string;
 let serverId: string;
 
-async function api(method: string, path: string, body?: unknown) {
+async function api(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: {
