@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCatalog } from './commands/catalog.ts';
+import { registerCloud } from './commands/cloud.ts';
 import { registerCredentials } from './commands/credentials.ts';
 import { registerDeployments } from './commands/deployment.ts';
 import { registerMarketplace } from './commands/marketplace.ts';
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
   registerDeployments(program, run);
   registerMarketplace(program, run);
   registerTokens(program, run);
+  registerCloud(program, run);
   registerCredentials(program, run);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
