@@ -72,7 +72,17 @@ describeOnEveryEngine('catalogRepository', (database) => {
       NOW,
     );
     const image = await catalogRepository.insertImage(database().db, input);
-    expect(image).toEqual({ id: image.id, ...input, deprecatedAt: NOW.toISOString() });
+    expect(image).toEqual({
+      id: image.id,
+      ...input,
+      deprecatedAt: NOW.toISOString(),
+      // Fields only a sync sets (R-CLD-3/4) stay at their defaults for an image registered by hand.
+      unavailableReason: null,
+      unavailableAt: null,
+      ownerPrincipal: null,
+      unknownPrincipals: [],
+      syncScope: null,
+    });
     expect(await catalogRepository.findImage(database().db, image.id)).toEqual(image);
   });
 
