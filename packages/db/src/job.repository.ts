@@ -255,7 +255,10 @@ export const jobRepository = {
     return rows.length > 0;
   },
 
-  /** Ends a job this worker holds: succeeded (with its result) or failed (with the error). */
+  /**
+   * Ends a job this worker holds: succeeded (with its result) or failed (with the error). The
+   * lease ends; `locked_by` stays, naming the worker that ran it last.
+   */
   async finish(
     db: Executor,
     opts: {
@@ -275,7 +278,6 @@ export const jobRepository = {
         error: opts.error ?? null,
         finishedAt: opts.now,
         updatedAt: opts.now,
-        lockedBy: null,
         lockedUntil: null,
       })
       .where(and(eq(jobs.id, opts.id), eq(jobs.lockedBy, opts.workerId), eq(jobs.state, 'running')))

@@ -52,7 +52,8 @@ describe('durable jobs', () => {
       progress: { done: 10, total: 10 },
       checkpoint: { at: 10 },
       result: { counted: 10 },
-      lockedBy: null,
+      lockedBy: `test:${process.pid}`,
+      lockedUntil: null,
     });
   });
 
@@ -147,7 +148,7 @@ describe('durable jobs', () => {
         await new Promise((r) => setTimeout(r, 10));
         current = (await jobRepository.find(h.ctx.db, job.id))!;
       }
-      expect(current).toMatchObject({ state: 'succeeded', attempts: 1, lockedBy: null });
+      expect(current).toMatchObject({ state: 'succeeded', attempts: 1, lockedBy: workers.workerId });
     } finally {
       await workers.stop();
     }
