@@ -5,6 +5,7 @@ import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
 import { StateBadge } from '../../ui/StateBadge.tsx';
 import { Empty, Loading } from '../../ui/States.tsx';
 import { useAccountId } from '../session/session.tsx';
+import { CloudSync } from './CloudSync.tsx';
 import { ImageDrawer } from './ImageDrawer.tsx';
 import { CloudSelect } from './pickers.tsx';
 import { useCloudSearch, useImages, useInstanceTypes, type CpuArchitecture, type Image } from './queries.ts';
@@ -71,6 +72,7 @@ export function CatalogPage() {
           allowDeselect={false}
         />
       </Group>
+      <CloudSync cloudId={current} />
       {images.error && <ProblemAlert error={images.error} />}
       {images.isPending ? (
         <Loading what="images" />
