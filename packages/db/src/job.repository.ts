@@ -308,6 +308,20 @@ export const jobRepository = {
     return rows.length > 0;
   },
 
+  /** Deletes finished jobs (and what they noted) that ended before `before`; answers how many. */
+  async purgeFinished(db: Executor, before: Date): Promise<number> {
+    const rows = await db
+      .delete(jobs)
+      .where(
+        and(
+          sql`${jobs.state} in ('succeeded', 'failed', 'cancelled')`,
+          sql`${jobs.finishedAt} < ${before.toISOString()}::timestamptz`,
+        ),
+      )
+      .returning({ id: jobs.id });
+    return rows.length;
+  },
+
   /**
    * On PGlite only one process opens the data directory (its lock), so a job left `running` at
    * start belonged to a process that died: its lease is ended so the workers take it up at once.

@@ -60,6 +60,8 @@ const configSchema = z.object({
   JOB_WORKERS: z.coerce.number().int().min(0).max(32).default(1),
   JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Finished jobs (and their progress, result and error) are kept this many days. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /**
    * For tests and demos of the `simulated` driver: every call waits this long, listings hold
    * this many images per page, and each simulated region gets this many generated public images

@@ -157,6 +157,7 @@ async function main(): Promise<void> {
       concurrency: config.JOB_WORKERS,
       pollMs: config.JOB_POLL_MS,
       leaseMs: config.JOB_LEASE_SECONDS * 1000,
+      retentionMs: config.JOB_RETENTION_DAYS * 24 * 3600_000,
     });
   app.log.info(`Server listening at ${url}`);
   app.log.info(

@@ -2,7 +2,14 @@ import { CloudError } from '@mci/core';
 import { jobRepository } from '@mci/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../testing/harness.ts';
-import { enqueueJob, enqueueJobOnce, registerJobKind, runJobsUntilIdle, startJobWorkers } from './runner.ts';
+import {
+  enqueueJob,
+  enqueueJobOnce,
+  purgeFinishedJobs,
+  registerJobKind,
+  runJobsUntilIdle,
+  startJobWorkers,
+} from './runner.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -152,5 +159,20 @@ describe('durable jobs', () => {
     } finally {
       await workers.stop();
     }
+  });
+
+  it('R-JOB-1: finished jobs are deleted after their retention; queued ones are kept', async () => {
+    const done = await enqueueJob(h.ctx, { kind: 'test_count', params: { to: 1, step: 1 } });
+    await runJobsUntilIdle(h.ctx);
+    const later = await enqueueJob(h.ctx, {
+      kind: 'test_count',
+      params: { to: 1, step: 1 },
+      runAfter: new Date(h.clock.now.getTime() + 365 * 86_400_000),
+    });
+    expect(await purgeFinishedJobs(h.ctx, 86_400_000)).toBe(0);
+    h.clock.advance(86_400_001);
+    expect(await purgeFinishedJobs(h.ctx, 86_400_000)).toBeGreaterThanOrEqual(1);
+    expect(await jobRepository.find(h.ctx.db, done.id)).toBeUndefined();
+    expect(await jobRepository.find(h.ctx.db, later.id)).toMatchObject({ state: 'queued' });
   });
 });

@@ -384,6 +384,19 @@ export interface JobWorkerOptions {
   backoffBaseMs?: number;
   /** Names this process in `locked_by` (default host:pid:random). */
   workerId?: string;
+  /** Finished jobs are deleted this long after they ended (default 30 days; checked hourly). */
+  retentionMs?: number;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 3600_000;
+const PURGE_EVERY_MS = 3600_000;
+
+/** Deletes the jobs that finished more than `retentionMs` ago (the clock's now). */
+export async function purgeFinishedJobs(
+  ctx: AppContext,
+  retentionMs = DEFAULT_RETENTION_MS,
+): Promise<number> {
+  return jobRepository.purgeFinished(ctx.db, new Date(ctx.clock().getTime() - retentionMs));
 }
 
 export interface JobWorkers {
@@ -428,6 +441,7 @@ export function startJobWorkers(ctx: AppContext, options: JobWorkerOptions = {})
   })();
 
   let lastSchedules = 0;
+  let lastPurge = 0;
   const loop = async (index: number) => {
     await ready.catch((error: unknown) => ctx.log.error({ err: error }, 'job workers could not start'));
     while (!stopping.signal.aborted) {
@@ -435,6 +449,11 @@ export function startJobWorkers(ctx: AppContext, options: JobWorkerOptions = {})
         if (index === 0 && Date.now() - lastSchedules >= pollMs) {
           lastSchedules = Date.now();
           await runDueSchedules(ctx);
+        }
+        if (index === 0 && Date.now() - lastPurge >= PURGE_EVERY_MS) {
+          lastPurge = Date.now();
+          const purged = await purgeFinishedJobs(ctx, options.retentionMs);
+          if (purged > 0) ctx.log.info({ jobs: purged }, 'deleted finished jobs past their retention');
         }
         const ran = await claimAndRun(ctx, settings);
         if (!ran) await sleep(pollMs, stopping.signal, wakeSet);
