@@ -119,7 +119,10 @@ export const syncRepository = {
           eq(images.cloudId, cloudId),
           eq(images.syncScope, scope),
           sql`${images.state} <> 'unavailable'`,
-          sql`not exists (select 1 from ${syncSeen} s where s.job_id = ${jobId} and s.scope = ${scope} and s.resource_uid = ${images.resourceUid})`,
+          // NOT IN over the job's seen uids (never null): a hashed subplan, one pass over each side.
+          // (A NOT EXISTS became a nested loop over a seq scan while sync_seen had no statistics
+          // yet: 13 s for 10,000 images instead of milliseconds.)
+          sql`${images.resourceUid} not in (select s.resource_uid from ${syncSeen} s where s.job_id = ${jobId} and s.scope = ${scope})`,
         ),
       );
     return rows.map(toImage);
