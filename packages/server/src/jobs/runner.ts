@@ -183,6 +183,11 @@ function sleep(ms: number, signal: AbortSignal, wakeSet?: Set<() => void>): Prom
   });
 }
 
+/** Resolves after the event loop has handled pending I/O (a macrotask, not a microtask). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Whether a failure is worth another attempt after a pause (the cloud throttled or was away). */
 export function isTransient(error: unknown): boolean {
   return error instanceof CloudError && (error.kind === 'throttled' || error.kind === 'unavailable');
@@ -289,6 +294,9 @@ async function runClaimed(ctx: AppContext, job: JobRecord, settings: RunSettings
     },
     signal: abort.signal,
     async batch(work) {
+      // Lets the requests that arrived meanwhile in first: PGlite's queries run on this thread,
+      // and back-to-back batches resolved as promises alone would never give I/O a turn.
+      await yieldToEventLoop();
       if (abort.signal.aborted) throw interruption();
       const outcome = await mutate(ctx, actor, async (uow) => {
         // Holds the job's row for the batch and checks that this worker still owns the job.
