@@ -18,6 +18,7 @@ beforeAll(async () => {
   config = join(dir, 'config', 'mci.json');
   server = await startServer({
     DATA_DIR: join(dir, 'data'),
+    DATABASE_URL: '',
     SEED: 'demo',
     ADMIN_TOKEN,
     JOB_POLL_MS: '100',

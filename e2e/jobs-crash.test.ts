@@ -52,6 +52,8 @@ let server: RunningServer | undefined;
 
 const env = (workers: number) => ({
   DATA_DIR: dataDir,
+  // The embedded database, whatever the run's DATABASE_URL (jobs-shared covers PostgreSQL).
+  DATABASE_URL: '',
   ADMIN_TOKEN,
   SEED: 'none',
   JOB_WORKERS: String(workers),
