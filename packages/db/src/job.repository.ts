@@ -3,6 +3,9 @@ import { rowsOf, type Executor } from './database.ts';
 import { newId } from './ids.ts';
 import { jobs } from './schema.ts';
 
+/** The one kind of job about the shared catalog that every signed-in user may read. */
+export const CATALOG_JOB_KIND = 'cloud_sync';
+
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -47,8 +50,9 @@ export interface JobFilter {
   state?: JobState;
   kind?: string;
   /**
-   * Unless undefined (superuser): only jobs of these accounts, or catalog jobs (no account) of a
-   * cloud — the catalog is readable by everyone signed in.
+   * Unless undefined (superuser): only jobs of these accounts, or the catalog's syncs (kind
+   * `cloud_sync`, no account) — the catalog is readable by everyone signed in. Other jobs of no
+   * account (a cloud's reconcile, which spans accounts) are the superuser's.
    */
   visibleTo?: string[];
   /** Keyset: newest first, (created_at, id) descending. */
@@ -159,7 +163,7 @@ export const jobRepository = {
       f.state !== undefined ? eq(jobs.state, f.state) : undefined,
       f.kind !== undefined ? eq(jobs.kind, f.kind) : undefined,
       f.visibleTo
-        ? sql`(${jobs.accountId} = any(${sql.param(f.visibleTo)}::text[]) or (${jobs.accountId} is null and ${jobs.cloudId} is not null))`
+        ? sql`(${jobs.accountId} = any(${sql.param(f.visibleTo)}::text[]) or (${jobs.accountId} is null and ${jobs.kind} = ${CATALOG_JOB_KIND}))`
         : undefined,
       f.before
         ? sql`(${jobs.createdAt}, ${jobs.id}) < (${f.before.createdAt.toISOString()}::timestamptz, ${f.before.id})`

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readDemoCatalog } from '../../bootstrap/bootstrap.ts';
 import { builtInDrivers } from '../../clouds/drivers.ts';
 import { SimulatedWorld } from '../../clouds/simulated-driver.ts';
-import { runJobsUntilIdle } from '../../jobs/runner.ts';
+import { enqueueJob, runJobsUntilIdle } from '../../jobs/runner.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 
 let h: Harness;
@@ -350,6 +350,24 @@ describe('private images (R-CLD-4)', () => {
     expect(
       (await h.call('GET', `/v1/jobs?accountId=${owner.id}`, { token: granteeUser.token })).statusCode,
     ).toBe(404);
+  });
+});
+
+describe('who reads jobs (R-JOB-1)', () => {
+  it("R-JOB-1: a job of no account other than a catalog sync (a cloud's reconcile) is the superuser's", async () => {
+    const cloud = await simulatedCloud('eu-north-1');
+    const other = await enqueueJob(h.ctx, {
+      kind: 'test_spanning',
+      cloudId: cloud.id,
+      runAfter: new Date(h.clock.now.getTime() + 86_400_000),
+    });
+    const acc = await h.build.account();
+    const member = await h.build.user({ accountId: acc.id, roles: ['observer'] });
+    expect((await h.call('GET', `/v1/jobs/${other.id}`, { token: member.token })).statusCode).toBe(404);
+    expect((await h.call('GET', `/v1/jobs/${other.id}`)).statusCode).toBe(200);
+    const list = await h.call('GET', `/v1/jobs?cloudId=${cloud.id}`, { token: member.token });
+    expect(list.data.items).toEqual([]);
+    expect((await h.call('GET', `/v1/jobs?cloudId=${cloud.id}`)).data.items).toHaveLength(1);
   });
 });
 

@@ -7,18 +7,18 @@ import {
   type Page,
   type Principal,
 } from '@mci/core';
-import { jobRepository, type JobRecord, type JobState } from '@mci/db';
+import { CATALOG_JOB_KIND, jobRepository, type JobRecord, type JobState } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { presentJob, type JobView } from './jobs.presenter.ts';
 
 /**
  * Who may read a job: the superuser any; a member the jobs of their accounts and the catalog's
- * (no account, about a cloud: the catalog is readable by everyone signed in). Another account's
- * job is a 404, as its other resources are.
+ * syncs (no account: the catalog is readable by everyone signed in). Another account's job, and
+ * a job spanning accounts (a cloud's reconcile), is a 404, as other accounts' resources are.
  */
 function mayRead(principal: Principal, job: JobRecord): boolean {
   if (principal.isSuperuser) return true;
-  if (job.accountId === null) return job.cloudId !== null;
+  if (job.accountId === null) return job.kind === CATALOG_JOB_KIND;
   return principal.memberships.has(job.accountId);
 }
 
