@@ -51,6 +51,12 @@ describe('catalog sync in the dashboard', () => {
     expect(await sync.getByLabel('Last sync').textContent()).toContain('500 added');
     expect(await sync.textContent()).not.toContain('last synced never');
     await screenshot(page, 'sync-02-done');
+    // A second sync finds nothing to change; both show in the recent syncs.
+    await sync.getByRole('button', { name: 'Sync now' }).click();
+    const recent = page.getByRole('table', { name: 'Recent syncs' });
+    await expect
+      .poll(async () => (await recent.getByRole('row').allTextContents()).join('\n'), { timeout: 60_000 })
+      .toMatch(/succeeded.*no change[\s\S]*succeeded.*500 added/);
   });
 
   it('R-CLD-3: a member sees the last sync, without the button', async () => {

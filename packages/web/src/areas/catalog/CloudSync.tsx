@@ -1,7 +1,7 @@
-import { Alert, Button, Group, Progress, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import { ProblemAlert } from '../../ui/ProblemAlert.tsx';
 import { useSession } from '../session/session.tsx';
-import { useCloud, useLatestSync, useSyncNow, type Job } from './sync.ts';
+import { useCloud, useLatestSync, useRecentSyncs, useSyncNow, type Job } from './sync.ts';
 
 function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : 'never';
@@ -24,6 +24,7 @@ export function CloudSync({ cloudId }: { cloudId: string | null }) {
   const cloud = useCloud(cloudId);
   const latest = useLatestSync(cloudId);
   const syncNow = useSyncNow(cloudId);
+  const recent = useRecentSyncs(cloudId, latest.data);
   if (!cloud.data || cloud.data.driver === 'none') return null;
   const job = latest.data ?? null;
   const running = job !== null && (job.state === 'queued' || job.state === 'running');
@@ -70,6 +71,28 @@ export function CloudSync({ cloudId }: { cloudId: string | null }) {
         <Alert color="red" title="Last sync failed" maw={640}>
           {job.error}
         </Alert>
+      )}
+      {(recent.data?.length ?? 0) > 1 && (
+        <Table aria-label="Recent syncs" maw={720} fz="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Started</Table.Th>
+              <Table.Th>State</Table.Th>
+              <Table.Th>Images</Table.Th>
+              <Table.Th>Changes</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {recent.data!.map((j) => (
+              <Table.Tr key={j.id}>
+                <Table.Td>{when(j.startedAt ?? j.createdAt)}</Table.Td>
+                <Table.Td>{j.state}</Table.Td>
+                <Table.Td>{j.progress.done}</Table.Td>
+                <Table.Td>{j.state === 'succeeded' ? summary(j) : (j.error ?? '')}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
       )}
     </Stack>
   );

@@ -11,6 +11,7 @@ const active = (job: Job | undefined | null) => job?.state === 'queued' || job?.
 export const syncKeys = {
   cloud: (cloudId: string | null) => ['catalog', 'cloud', cloudId] as const,
   latestSync: (cloudId: string | null) => ['jobs', 'latest-sync', cloudId] as const,
+  recentSyncs: (cloudId: string | null) => ['jobs', 'recent-syncs', cloudId] as const,
 };
 
 /** One cloud (its driver and last sync time). */
@@ -57,5 +58,17 @@ export function useSyncNow(cloudId: string | null) {
     mutationFn: async () =>
       unwrap(await api.POST('/v1/clouds/{c}/sync', { params: { path: { c: cloudId! }, query: {} } })),
     onSuccess: () => invalidate(syncKeys.latestSync(cloudId)),
+  });
+}
+
+/** The cloud's recent syncs (newest first), refreshed with the latest one. */
+export function useRecentSyncs(cloudId: string | null, latest: Job | null | undefined) {
+  return useQuery({
+    queryKey: [...syncKeys.recentSyncs(cloudId), latest?.id, latest?.state],
+    enabled: cloudId !== null,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/v1/jobs', { params: { query: { cloudId: cloudId!, kind: 'cloud_sync', limit: 5 } } }),
+      ).items,
   });
 }
