@@ -19,14 +19,6 @@ const SELF = resolve(import.meta.filename);
  * once one is tagged, take it off this list. (SPEC §9, R-RS, has no numbered rules yet; issue 13.)
  */
 const PENDING: Record<string, number> = {
-  'R-CLD-1': 12,
-  'R-CLD-2': 12,
-  'R-CLD-3': 12,
-  'R-CLD-4': 12,
-  'R-CLD-5': 12,
-  'R-JOB-1': 12,
-  'R-JOB-2': 12,
-  'R-JOB-3': 12,
   'R-FMT-1': 14,
   'R-FMT-2': 14,
 };

@@ -14,3 +14,6 @@ export * from './revision.ts';
 export * from './actions.ts';
 export * from './cloud.ts';
 export * from './sync.ts';
+export * from './impact.ts';
+export * from './jobs.ts';
+export * from './credentials.ts';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Image } from './catalog.ts';
 import type { CloudImage } from './cloud.ts';
 import {
+  accountsOfPrincipals,
   accountScope,
   describeCounts,
   planImagePage,
@@ -219,5 +220,20 @@ describe('sync planner', () => {
     expect(scopeAccountId('cloud')).toBeNull();
     expect(describeCounts({ added: 2, updated: 0, retired: 1 })).toBe('2 added, 1 retired');
     expect(describeCounts({ unchanged: 5 })).toBe('');
+  });
+});
+
+describe('principals (R-CLD-2)', () => {
+  it('R-CLD-2: launch permissions are matched against the principals accounts are known by; the rest are unknown', () => {
+    const known = new Map([
+      ['111111111111', 'acct-a'],
+      ['222222222222', 'acct-b'],
+    ]);
+    expect(
+      accountsOfPrincipals(['222222222222', '999999999999', 'all', '111111111111', '222222222222'], known, {
+        owner: 'acct-a',
+        ownerPrincipal: '111111111111',
+      }),
+    ).toEqual({ accountIds: ['acct-b'], unknownPrincipals: ['999999999999'] });
   });
 });

@@ -105,6 +105,28 @@ export function privateOwnerOf(
   return image.isPublic ? undefined : accountsByPrincipal.get(image.ownerPrincipal);
 }
 
+/**
+ * R-CLD-2: launch-permission principals the cloud reports, matched against the principals the
+ * accounts are known by: the accounts allowed (the owner itself and `all` left out) and the
+ * principals no account is, kept apart to be shown as unknown. Both sorted, without repeats.
+ * @rule R-CLD-2
+ */
+export function accountsOfPrincipals(
+  principals: readonly string[],
+  accountsByPrincipal: ReadonlyMap<string, string>,
+  owner: { owner?: string; ownerPrincipal?: string } = {},
+): { accountIds: string[]; unknownPrincipals: string[] } {
+  const accounts: string[] = [];
+  const unknown: string[] = [];
+  for (const principal of principals) {
+    if (principal === 'all' || principal === owner.ownerPrincipal) continue;
+    const account = accountsByPrincipal.get(principal);
+    if (account === undefined) unknown.push(principal);
+    else if (account !== owner.owner) accounts.push(account);
+  }
+  return { accountIds: sortedUnique(accounts), unknownPrincipals: sortedUnique(unknown) };
+}
+
 /** Unavailable reasons a sync sets (and so may lift when the cloud lists the image as usable again). */
 function isSyncReason(reason: string | null): boolean {
   return reason === DEREGISTERED || (reason?.startsWith(CLOUD_STATE_REASON) ?? false);
@@ -135,17 +157,13 @@ export function desiredImage(
   let launchPermissions: string[] = [];
   let unknownPrincipals: string[] = [];
   if (owner) {
-    const principals = ctx.launchPermissions.get(listed.resourceUid) ?? [];
-    const accounts: string[] = [];
-    const unknown: string[] = [];
-    for (const principal of principals) {
-      if (principal === 'all' || principal === listed.ownerPrincipal) continue;
-      const account = ctx.accountsByPrincipal.get(principal);
-      if (account === undefined) unknown.push(principal);
-      else if (account !== owner) accounts.push(account);
-    }
-    launchPermissions = sortedUnique(accounts);
-    unknownPrincipals = sortedUnique(unknown);
+    const mapped = accountsOfPrincipals(
+      ctx.launchPermissions.get(listed.resourceUid) ?? [],
+      ctx.accountsByPrincipal,
+      { owner, ownerPrincipal: listed.ownerPrincipal },
+    );
+    launchPermissions = mapped.accountIds;
+    unknownPrincipals = mapped.unknownPrincipals;
   }
 
   let state: ImageState = 'available';

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CloudError, DomainError } from '@mci/core';
+import { afterFailure, CloudError, DomainError, jobActorName } from '@mci/core';
 import { jobRepository, type JobRecord, type JobState } from '@mci/db';
 import type { AppContext } from '../context.ts';
 import { mutate, systemActor, type SystemActor, type UnitOfWork } from '../unit-of-work.ts';
@@ -188,11 +188,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Whether a failure is worth another attempt after a pause (the cloud throttled or was away). */
-export function isTransient(error: unknown): boolean {
-  return error instanceof CloudError && (error.kind === 'throttled' || error.kind === 'unavailable');
-}
-
 /** The error as a job shows it: the cloud's message and code, a domain error's sentence. */
 export function describeError(error: unknown): string {
   if (error instanceof CloudError) return `${error.message} (${error.cloudCode})`;
@@ -275,7 +270,7 @@ async function runClaimed(ctx: AppContext, job: JobRecord, settings: RunSettings
   );
   heartbeat.unref();
 
-  const actor = systemActor(`job:${job.id}`);
+  const actor = systemActor(jobActorName(job.id));
   const state = { checkpoint: job.checkpoint, progress: { ...job.progress } };
   const interruption = () => {
     const reason: unknown = abort.signal.reason;
@@ -354,7 +349,7 @@ async function runClaimed(ctx: AppContext, job: JobRecord, settings: RunSettings
       return;
     }
     const message = describeError(error);
-    if (isTransient(error) && job.attempts < kind.maxAttempts) {
+    if (afterFailure(error, job.attempts, kind.maxAttempts) === 'retry') {
       const delay = backoffMs(job.attempts, settings.backoffBaseMs);
       log.warn({ err: error, retryInMs: delay }, 'job failed transiently; retrying later');
       await jobRepository.requeue(ctx.db, {

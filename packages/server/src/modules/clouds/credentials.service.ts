@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   authorizeAccount,
   CloudError,
+  accessKeyHint,
   ConflictError,
   decodeCursor,
   InputError,
@@ -105,12 +106,6 @@ export function credentialFingerprint(secret: StoredSecret): string {
     .update(`${secret.accessKeyId}\0${secret.secretAccessKey}\0${secret.sessionToken ?? ''}`)
     .digest('hex');
   return `sha256:${hash.slice(0, 16)}`;
-}
-
-/** The access key id with its middle hidden: `AKIA…WXYZ`; short ids show their last characters only. */
-export function accessKeyHint(accessKeyId: string): string {
-  if (accessKeyId.length >= 12) return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
-  return `…${accessKeyId.slice(-Math.min(4, Math.floor(accessKeyId.length / 3)))}`;
 }
 
 /**

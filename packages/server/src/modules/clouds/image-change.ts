@@ -1,4 +1,4 @@
-import type { Image, ImageState } from '@mci/core';
+import { isImpactChange, type Image, type ImageState } from '@mci/core';
 import { impactOfImage, impactRepository, type ImageChangeRecord, type ImageImpact } from '@mci/db';
 import type { UnitOfWork } from '../../unit-of-work.ts';
 
@@ -13,9 +13,6 @@ export interface ImageChange {
   /** The job that found the change, if one did. */
   jobId?: string;
 }
-
-/** The states a change is recorded for (R-CLD-5). */
-const RECORDED: ReadonlySet<ImageState> = new Set(['deprecated', 'unavailable']);
 
 function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -57,7 +54,7 @@ export async function recordImageChanges(
   uow: UnitOfWork,
   changes: readonly ImageChange[],
 ): Promise<ImageChangeRecord[]> {
-  const recorded = changes.filter((c) => c.from !== c.to && RECORDED.has(c.to));
+  const recorded = changes.filter((c) => isImpactChange(c.from, c.to));
   if (recorded.length === 0) return [];
   const impact = await impactRepository.impactOf(uow.tx, [...new Set(recorded.map((c) => c.image.id))]);
   const rows = await impactRepository.insertChanges(

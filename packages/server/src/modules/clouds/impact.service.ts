@@ -1,4 +1,12 @@
-import { decodeCursor, encodeCursor, memberAccountIds, type Page, type Principal } from '@mci/core';
+import {
+  decodeCursor,
+  encodeCursor,
+  memberAccountIds,
+  visibleImpact,
+  type ImpactReader,
+  type Page,
+  type Principal,
+} from '@mci/core';
 import {
   catalogRepository,
   impactRepository,
@@ -19,14 +27,7 @@ export interface VisibleImpact extends ImageImpact {
 
 export type VisibleImageChange = Omit<ImageChangeRecord, 'impact'> & { impact: VisibleImpact };
 
-/** Who reads an impact: the superuser sees everything, others their accounts' items and visible publications. */
-interface Reader {
-  all: boolean;
-  accounts: ReadonlySet<string>;
-  groups: ReadonlySet<string>;
-}
-
-async function readerOf(db: Executor, principal: Principal): Promise<Reader> {
+async function readerOf(db: Executor, principal: Principal): Promise<ImpactReader> {
   if (principal.isSuperuser) return { all: true, accounts: new Set(), groups: new Set() };
   const accounts = memberAccountIds(principal);
   const groups = new Set<string>();
@@ -34,28 +35,6 @@ async function readerOf(db: Executor, principal: Principal): Promise<Reader> {
     for (const id of await marketplaceRepository.memberGroupIds(db, accountId)) groups.add(id);
   }
   return { all: false, accounts: new Set(accounts), groups };
-}
-
-/** R-CLD-5 read side: another account's private names never leave; they count in `hiddenCount`. */
-export function visibleImpact(impact: ImageImpact, reader: Reader): VisibleImpact {
-  if (reader.all) return { ...impact, hiddenCount: 0 };
-  let hidden = 0;
-  const keep = <T extends { accountId: string }>(items: T[], shown: (item: T) => boolean = () => false) =>
-    items.filter((item) => {
-      const visible = reader.accounts.has(item.accountId) || shown(item);
-      if (!visible) hidden++;
-      return visible;
-    });
-  return {
-    mcis: keep(impact.mcis),
-    templates: keep(impact.templates),
-    servers: keep(impact.servers),
-    publications: keep(
-      impact.publications,
-      (p) => p.visibility === 'public' || p.groupIds.some((g) => reader.groups.has(g)),
-    ),
-    hiddenCount: hidden,
-  };
 }
 
 export interface ImpactQuery {

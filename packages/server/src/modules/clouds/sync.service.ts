@@ -13,6 +13,7 @@
  * are the job's bookkeeping and do change.
  */
 import {
+  isTransient,
   accountScope,
   addCounts,
   authorizeAccount,
@@ -48,7 +49,6 @@ import type { CredentialsInUse } from '../../clouds/drivers.ts';
 import {
   describeError,
   enqueueJobOnce,
-  isTransient,
   registerJobKind,
   registerSchedule,
   type JobRecord,

@@ -1,30 +1,20 @@
 import {
   decodeCursor,
   InputError,
+  mayReadJob,
   memberAccountIds,
   NotFoundError,
   toPage,
   type Page,
   type Principal,
 } from '@mci/core';
-import { CATALOG_JOB_KIND, jobRepository, type JobRecord, type JobState } from '@mci/db';
+import { jobRepository, type JobState } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import { presentJob, type JobView } from './jobs.presenter.ts';
 
-/**
- * Who may read a job: the superuser any; a member the jobs of their accounts and the catalog's
- * syncs (no account: the catalog is readable by everyone signed in). Another account's job, and
- * a job spanning accounts (a cloud's reconcile), is a 404, as other accounts' resources are.
- */
-function mayRead(principal: Principal, job: JobRecord): boolean {
-  if (principal.isSuperuser) return true;
-  if (job.accountId === null) return job.kind === CATALOG_JOB_KIND;
-  return principal.memberships.has(job.accountId);
-}
-
 export async function getJob(ctx: AppContext, principal: Principal, id: string): Promise<JobView> {
   const job = await jobRepository.find(ctx.db, id);
-  if (!job || !mayRead(principal, job)) throw new NotFoundError('job', id);
+  if (!job || !mayReadJob(principal, job)) throw new NotFoundError('job', id);
   return presentJob(job);
 }
 

@@ -1,4 +1,4 @@
-import { CloudError, DomainError, type Cloud, type Image } from '@mci/core';
+import { accountsOfPrincipals, CloudError, DomainError, type Cloud, type Image } from '@mci/core';
 import { catalogRepository } from '@mci/db';
 import type { AppContext } from '../../context.ts';
 import {
@@ -88,10 +88,10 @@ async function grantOf(
       };
     }
     const mapped = await accountsByPrincipal(ctx.db, cloud.cloudType, principals);
-    const launchPermissions = sorted(
-      principals.flatMap((p) => mapped.get(p) ?? []).filter((a) => a !== image.ownerAccountId),
-    );
-    const unknownPrincipals = sorted(principals.filter((p) => !mapped.has(p)));
+    const { accountIds: launchPermissions, unknownPrincipals } = accountsOfPrincipals(principals, mapped, {
+      owner: image.ownerAccountId ?? undefined,
+      ownerPrincipal: image.ownerPrincipal ?? undefined,
+    });
     const differs =
       !sameSet(launchPermissions, image.launchPermissions) ||
       !sameSet(unknownPrincipals, image.unknownPrincipals);
