@@ -4,9 +4,11 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readDemoCatalog } from '../../bootstrap/bootstrap.ts';
 import { builtInDrivers } from '../../clouds/drivers.ts';
+import { addGeneratedImages } from '../../clouds/simulated-extra.ts';
 import { SimulatedWorld } from '../../clouds/simulated-driver.ts';
 import { enqueueJob, runJobsUntilIdle } from '../../jobs/runner.ts';
 import { startHarness, type Harness } from '../../testing/harness.ts';
+import { SYNC_BATCH_ROWS } from './sync.service.ts';
 
 let h: Harness;
 let world: SimulatedWorld;
@@ -399,6 +401,30 @@ describe('resume (R-JOB-2)', () => {
     expect(await imagesOf(cloud.id)).toHaveLength(demo.images.length);
     // The pages after the failure were audited once each; the first two were not again.
     expect(await auditCount()).toBe(auditsBefore + Math.ceil(demo.images.length / 5) - 2);
+  });
+
+  it('R-JOB-2: a page bigger than a batch (moto answers one page of everything) is written in slices of SYNC_BATCH_ROWS, each its own transaction', async () => {
+    const region = 'eu-north-1';
+    const extra = SYNC_BATCH_ROWS * 2 + 100;
+    addGeneratedImages(world, [region], extra);
+    world.behaviour.pageSize = 100_000;
+    const cloud = await simulatedCloud(region);
+    const demo = (await readDemoCatalog()).clouds.find((c) => c.region === region)!;
+    const before = await auditCount();
+    const job = await syncAndRun(cloud.id);
+    const total = demo.images.length + extra;
+    expect(job).toMatchObject({ state: 'succeeded', progress: { done: total }, result: { added: total } });
+    expect(await imagesOf(cloud.id)).toHaveLength(total);
+    const slices = await h.ctx.db
+      .select({ summary: schema.auditEntries.summary })
+      .from(schema.auditEntries)
+      .where(eq(schema.auditEntries.action, 'cloud.sync'));
+    const ofThisSync = slices.slice(-(Math.ceil(total / SYNC_BATCH_ROWS) + 1)).map((r) => r.summary);
+    for (let n = 1; n <= Math.ceil(total / SYNC_BATCH_ROWS); n++)
+      expect(
+        ofThisSync.some((t) => t.includes(`page 1 (${Math.min(n * SYNC_BATCH_ROWS, total)}/${total})`)),
+      ).toBe(true);
+    expect(await auditCount()).toBeGreaterThan(before);
   });
 
   it('R-JOB-2: a permanent cloud error fails the job with the cloud’s message', async () => {

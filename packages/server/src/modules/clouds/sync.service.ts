@@ -59,6 +59,13 @@ import { recordImageChanges } from './image-change.ts';
 
 export const CLOUD_SYNC = 'cloud_sync';
 
+/**
+ * Rows per batch (one transaction): a cloud page of thousands (moto answers one page of
+ * everything) is written in slices, so that on PGlite, whose one connection the API shares,
+ * requests are served between them, and a kill -9 loses at most one slice.
+ */
+export const SYNC_BATCH_ROWS = 500;
+
 /** One listing of the sync: which scope, with which owners and name filters. */
 interface ScopePlan {
   scope: SyncScope;
@@ -78,6 +85,11 @@ export interface SyncCheckpoint {
   /** The current listing has been fully read; its vanish step is next. */
   listed: boolean;
   page: number;
+  /**
+   * Images of the page at `nextToken` already written (a page is written in batches of
+   * {@link SYNC_BATCH_ROWS}); a resumed job lists that page again and goes on from here.
+   */
+  offset?: number;
   /** Images listed so far (progress `done`). */
   images: number;
   counts: SyncCounts;
@@ -372,43 +384,57 @@ export async function runCloudSync(job: JobRecord, run: JobRun<SyncCheckpoint>) 
 
     const listedPage = page;
     const facts = pageFacts;
-    const next: SyncCheckpoint = {
-      ...cp,
-      nextToken: listedPage.nextToken ?? null,
-      listed: !listedPage.nextToken,
-      page: cp.page + 1,
-      images: cp.images + listedPage.items.length,
-    };
-    await commit(next, `images (${scopeLabel(scope.scope)}), page ${next.page}`, async (uow) => {
-      const existing = await syncRepository.imagesByUids(
-        uow.tx,
-        cloud.id,
-        listedPage.items.map((i) => i.resourceUid),
-      );
-      const plan = planImagePage(existing, listedPage.items, {
-        cloudId: cloud.id,
-        scope: scope.scope,
-        now: uow.now,
-        accountsByPrincipal: facts.principals,
-        launchPermissions: facts.launchPermissions,
+    const start = Math.min(cp.offset ?? 0, listedPage.items.length);
+    // At least one batch, even for an empty page (or one that shrank since a crash): the listing moves on.
+    for (let from = start; ; from += SYNC_BATCH_ROWS) {
+      const items = listedPage.items.slice(from, from + SYNC_BATCH_ROWS);
+      const lastSlice = from + SYNC_BATCH_ROWS >= listedPage.items.length;
+      const next: SyncCheckpoint = lastSlice
+        ? {
+            ...cp,
+            nextToken: listedPage.nextToken ?? null,
+            listed: !listedPage.nextToken,
+            page: cp.page + 1,
+            offset: 0,
+            images: cp.images + items.length,
+          }
+        : { ...cp, offset: from + items.length, images: cp.images + items.length };
+      const slice =
+        listedPage.items.length > SYNC_BATCH_ROWS
+          ? ` (${from + items.length}/${listedPage.items.length})`
+          : '';
+      await commit(next, `images (${scopeLabel(scope.scope)}), page ${cp.page + 1}${slice}`, async (uow) => {
+        const existing = await syncRepository.imagesByUids(
+          uow.tx,
+          cloud.id,
+          items.map((i) => i.resourceUid),
+        );
+        const plan = planImagePage(existing, items, {
+          cloudId: cloud.id,
+          scope: scope.scope,
+          now: uow.now,
+          accountsByPrincipal: facts.principals,
+          launchPermissions: facts.launchPermissions,
+        });
+        await syncRepository.insertImages(uow.tx, plan.inserts);
+        await syncRepository.updateImages(uow.tx, plan.updates);
+        await syncRepository.markSeen(uow.tx, job.id, scope.scope, plan.seen);
+        await recordChanges(uow, job.id, plan.stateChanges);
+        const byAccount = new Map<string | null, Partial<SyncCounts>>();
+        const inserts = groupByOwner(plan.inserts, (i) => i.ownerAccountId);
+        const updates = groupByOwner(plan.updates, (u) => u.after.ownerAccountId ?? u.before.ownerAccountId);
+        for (const key of new Set([...inserts.keys(), ...updates.keys()]))
+          byAccount.set(key, countChanges(updates.get(key) ?? [], inserts.get(key)?.length ?? 0));
+        auditChanges(uow, cloud, scope.scope, `page ${cp.page + 1}${slice}`, byAccount);
+        next.counts = addCounts(cp.counts, {
+          ...countChanges(plan.updates, plan.inserts.length),
+          unchanged: plan.unchanged,
+          skipped: plan.skipped.length,
+        });
       });
-      await syncRepository.insertImages(uow.tx, plan.inserts);
-      await syncRepository.updateImages(uow.tx, plan.updates);
-      await syncRepository.markSeen(uow.tx, job.id, scope.scope, plan.seen);
-      await recordChanges(uow, job.id, plan.stateChanges);
-      const byAccount = new Map<string | null, Partial<SyncCounts>>();
-      const inserts = groupByOwner(plan.inserts, (i) => i.ownerAccountId);
-      const updates = groupByOwner(plan.updates, (u) => u.after.ownerAccountId ?? u.before.ownerAccountId);
-      for (const key of new Set([...inserts.keys(), ...updates.keys()]))
-        byAccount.set(key, countChanges(updates.get(key) ?? [], inserts.get(key)?.length ?? 0));
-      auditChanges(uow, cloud, scope.scope, `page ${next.page}`, byAccount);
-      next.counts = addCounts(cp.counts, {
-        ...countChanges(plan.updates, plan.inserts.length),
-        unchanged: plan.unchanged,
-        skipped: plan.skipped.length,
-      });
-    });
-    cp = next;
+      cp = next;
+      if (lastSlice) break;
+    }
   }
 
   // 3. The end: what the job noted is dropped, the cloud's last sync time set.
