@@ -31,6 +31,7 @@ import {
   type Cloud,
   type CloudDriver,
   type CloudImage,
+  type CloudPage,
   type ImageStateChange,
   type Principal,
   type SyncCounts,
@@ -145,6 +146,45 @@ class Drivers {
       entry.catch(() => this.cache.delete(key));
     }
     return entry;
+  }
+}
+
+/**
+ * The listings' pages, each asked for one step ahead: the next page (or the next scope's first)
+ * is on its way while the current one is written, and the first image page while the instance
+ * types are, so the cloud's latency and the database's writes overlap. A page fetched ahead
+ * fails where it is taken, as if it had been asked for then.
+ */
+class ImagePages {
+  private readonly ahead = new Map<string, Promise<CloudPage<CloudImage>>>();
+  constructor(
+    private readonly drivers: Drivers,
+    private readonly scopes: readonly ScopePlan[],
+  ) {}
+
+  private async fetch(index: number, token: string | null): Promise<CloudPage<CloudImage>> {
+    const scope = this.scopes[index];
+    const { driver } = await this.drivers.of(scopeAccountId(scope.scope));
+    return driver.listImages({
+      owners: scope.owners,
+      nameFilters: scope.nameFilters,
+      nextToken: token ?? undefined,
+    });
+  }
+
+  prefetch(index: number, token: string | null): void {
+    const key = `${index} ${token ?? ''}`;
+    if (index >= this.scopes.length || this.ahead.has(key)) return;
+    const page = this.fetch(index, token);
+    page.catch(() => undefined);
+    this.ahead.set(key, page);
+  }
+
+  take(index: number, token: string | null): Promise<CloudPage<CloudImage>> {
+    const key = `${index} ${token ?? ''}`;
+    const page = this.ahead.get(key);
+    this.ahead.delete(key);
+    return page ?? this.fetch(index, token);
   }
 }
 
@@ -285,7 +325,9 @@ export async function runCloudSync(job: JobRecord, run: JobRun<SyncCheckpoint>) 
     });
 
   // 1. Instance types (the whole cloud's sync only), page by page.
+  const pages = new ImagePages(drivers, cp.scopes);
   while (cp.step === 'types') {
+    pages.prefetch(0, null);
     const { driver, credentials } = await drivers.of(null);
     const page = await driver.listInstanceTypes(cp.nextToken ?? undefined);
     if (credentials) await noteCredentialUse(ctx, credentials.id);
@@ -356,12 +398,10 @@ export async function runCloudSync(job: JobRecord, run: JobRun<SyncCheckpoint>) 
     let page;
     let pageFacts;
     try {
-      const { driver, credentials } = await drivers.of(accountId);
-      page = await driver.listImages({
-        owners: scope.owners,
-        nameFilters: scope.nameFilters,
-        nextToken: cp.nextToken ?? undefined,
-      });
+      const { credentials } = await drivers.of(accountId);
+      page = await pages.take(cp.scopeIndex, cp.nextToken);
+      if (page.nextToken) pages.prefetch(cp.scopeIndex, page.nextToken);
+      else pages.prefetch(cp.scopeIndex + 1, null);
       pageFacts = await readPrivateFacts(ctx, cloud, drivers, page.items);
       if (credentials) await noteCredentialUse(ctx, credentials.id);
     } catch (error) {
