@@ -3,7 +3,13 @@ import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startServer, type RunningServer } from './support/server.ts';
+import {
+  REPO_ROOT,
+  startServer,
+  type RunningServer,
+  apiOf as apiOfServer,
+  type Api,
+} from './support/server.ts';
 
 /**
  * The crash tier (issue 11): a real server process is killed with SIGKILL in the middle of work,
@@ -16,23 +22,7 @@ const ADMIN_TOKEN = 'crash-admin-token-0123456789';
 const RUN = Date.now().toString(36);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
-
-function apiOf(server: RunningServer): Api {
-  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-}
+const apiOf = (server: RunningServer): Api => apiOfServer(server, ADMIN_TOKEN);
 
 /** Every item of a paged list. */
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './support/server.ts';
+import { startServer, type RunningServer, apiOf as apiOfServer, type Api } from './support/server.ts';
 
 /**
  * R-JOB-2 on the embedded PGlite: a real server process syncing a big, slow simulated catalog is
@@ -15,23 +15,7 @@ const PAGE = 50;
 const EXTRA = 1500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
-
-function apiOf(server: RunningServer): Api {
-  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-}
+const apiOf = (server: RunningServer): Api => apiOfServer(server, ADMIN_TOKEN);
 
 async function countImages(api: Api, cloudId: string): Promise<number> {
   let n = 0;

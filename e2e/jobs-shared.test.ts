@@ -1,7 +1,7 @@
 import { withAdminClient } from '@mci/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './support/server.ts';
+import { startServer, type RunningServer, apiOf } from './support/server.ts';
 
 /**
  * R-JOB-2 on PostgreSQL: two server processes share one job queue. Several clouds' syncs are
@@ -29,19 +29,8 @@ let servers: RunningServer[] = [];
 let db: pg.Pool;
 let dbUrl: string;
 
-async function api<T = any>(server: RunningServer, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T = any>(server: RunningServer, method: string, path: string, body?: unknown): Promise<T> =>
+  apiOf(server, ADMIN_TOKEN)<T>(method, path, body);
 
 const env = (latencyMs: number) => ({
   DATABASE_URL: dbUrl,

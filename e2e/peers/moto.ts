@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../support/server.ts';
+import { findPython, makeVenv } from './python.ts';
 
 /** moto 5.2.x works with @aws-sdk/client-ec2 3.1169.0 (measured); bump deliberately. */
 export const MOTO_VERSION = '5.2.5';
@@ -27,30 +28,6 @@ const MOTO_SERVER = join(VENV, 'bin', 'moto_server');
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** A Python of at least 3.9 (moto's floor); the newest found first. */
-function findPython(): string {
-  const candidates = [
-    process.env.MOTO_PYTHON,
-    '/root/.pyenv/versions/3.13.0/bin/python3.13',
-    '/root/.pyenv/versions/3.12.1/bin/python3.12',
-    'python3.13',
-    'python3.12',
-    'python3',
-  ].filter((c): c is string => Boolean(c));
-  for (const candidate of candidates) {
-    const probe = spawnSync(candidate, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])'], {
-      encoding: 'utf8',
-    });
-    if (probe.status === 0) {
-      const [major, minor] = probe.stdout.trim().split('.').map(Number);
-      if (major === 3 && minor >= 9) return candidate;
-    }
-  }
-  throw new Error(
-    'no Python 3.9+ with venv found (tried pyenv 3.13.0/3.12.1, python3.13, python3.12, python3)',
-  );
 }
 
 /** The moto version installed in the venv, or undefined when there is none. */
@@ -67,21 +44,11 @@ function installedVersion(): string | undefined {
 export function ensureMoto(): string {
   const installed = installedVersion();
   if (installed === MOTO_VERSION) return MOTO_SERVER;
-  const python = findPython();
+  const python = findPython(process.env.MOTO_PYTHON, 9);
   log(
     `making ${VENV} with ${python} and moto[server,ec2]==${MOTO_VERSION}${installed ? ` (had ${installed})` : ''}`,
   );
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status}`);
-  };
-  run(python, ['-m', 'venv', '--clear', VENV]);
-  run(join(VENV, 'bin', 'pip'), [
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    `moto[server,ec2]==${MOTO_VERSION}`,
-  ]);
+  makeVenv(python, VENV, `moto[server,ec2]==${MOTO_VERSION}`);
   if (installedVersion() !== MOTO_VERSION)
     throw new Error(`moto ${MOTO_VERSION} is not in ${VENV} after pip`);
   return MOTO_SERVER;

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { withAdminClient } from '@mci/db/testing';
 import { REPO_ROOT, startServer, type RunningServer } from '../support/server.ts';
 import { createFixtures, type Fixtures } from './fixtures.ts';
+import { findPython, makeVenv } from './python.ts';
 
 /** The newest 4.x that installs on Python 3.13; bump deliberately. */
 const SCHEMATHESIS_VERSION = '4.32.5';
@@ -45,45 +46,16 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** A Python of at least 3.12 (3.13 preferred: older ones crashed schemathesis' coverage phase). */
-function findPython(): string {
-  const candidates = [
-    process.env.SCHEMATHESIS_PYTHON,
-    '/root/.pyenv/versions/3.13.0/bin/python3.13',
-    'python3.13',
-    'python3.12',
-    'python3',
-  ].filter((c): c is string => Boolean(c));
-  for (const candidate of candidates) {
-    const probe = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
-      encoding: 'utf8',
-    });
-    if (probe.status === 0) {
-      const [major, minor] = probe.stdout.trim().split('.').map(Number);
-      if (major === 3 && minor >= 12) return candidate;
-    }
-  }
-  throw new Error('no Python 3.12+ found (tried pyenv 3.13.0, python3.13, python3.12, python3)');
-}
+// Python 3.12+ (3.13 preferred: older ones crashed schemathesis' coverage phase).
 
 /** The venv with the pinned schemathesis, made once and kept in .cache/ between runs. */
 function ensureSchemathesis(): string {
   const bin = join(VENV, 'bin', 'schemathesis');
   const installed = existsSync(bin) ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout : '';
   if (installed.includes(`version ${SCHEMATHESIS_VERSION}`)) return bin;
-  const python = findPython();
+  const python = findPython(process.env.SCHEMATHESIS_PYTHON, 12);
   log(`making ${VENV} with ${python} and schemathesis==${SCHEMATHESIS_VERSION}`);
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status}`);
-  };
-  run(python, ['-m', 'venv', '--clear', VENV]);
-  run(join(VENV, 'bin', 'pip'), [
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    `schemathesis==${SCHEMATHESIS_VERSION}`,
-  ]);
+  makeVenv(python, VENV, `schemathesis==${SCHEMATHESIS_VERSION}`);
   return bin;
 }
 

@@ -80,3 +80,22 @@ export async function startServer(
       }),
   };
 }
+
+/** One JSON call to a running server as `token`; throws with the answer on any non-2xx status. */
+export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
+
+export function apiOf(server: Pick<RunningServer, 'baseUrl'>, token: string): Api {
+  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
