@@ -1,13 +1,10 @@
+import { CLOUD_SYNC_JOB, type JobState } from '@mci/core';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from './database.ts';
 import { newId } from './ids.ts';
 import { jobs } from './schema.ts';
 
-/** The one kind of job about the shared catalog that every signed-in user may read. */
-export const CATALOG_JOB_KIND = 'cloud_sync';
-
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState } from '@mci/core';
 
 /** A durable job (R-JOB-1) as stored: what it is about, where it stands, who holds it. */
 export interface JobRecord {
@@ -163,7 +160,7 @@ export const jobRepository = {
       f.state !== undefined ? eq(jobs.state, f.state) : undefined,
       f.kind !== undefined ? eq(jobs.kind, f.kind) : undefined,
       f.visibleTo
-        ? sql`(${jobs.accountId} = any(${sql.param(f.visibleTo)}::text[]) or (${jobs.accountId} is null and ${jobs.kind} = ${CATALOG_JOB_KIND}))`
+        ? sql`(${jobs.accountId} = any(${sql.param(f.visibleTo)}::text[]) or (${jobs.accountId} is null and ${jobs.kind} = ${CLOUD_SYNC_JOB}))`
         : undefined,
       f.before
         ? sql`(${jobs.createdAt}, ${jobs.id}) < (${f.before.createdAt.toISOString()}::timestamptz, ${f.before.id})`

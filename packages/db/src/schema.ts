@@ -451,6 +451,8 @@ export const servers = pgTable(
   (t) => [
     index('servers_deployment_name_id_idx').on(t.deploymentId, t.name, t.id),
     index('servers_image_idx').on(t.imageId),
+    // R-CLD-5: the servers running an image (impact), beside those whose next launch uses it.
+    index('servers_running_image_idx').on(t.runningImageId),
     index('servers_cloud_state_idx').on(t.cloudId, t.state),
     index('servers_mci_idx').on(t.mciId),
     index('servers_template_idx').on(t.serverTemplateId),

@@ -15,6 +15,7 @@
 import {
   isTransient,
   accountScope,
+  CLOUD_SYNC_JOB,
   addCounts,
   authorizeAccount,
   authorizeInstallation,
@@ -57,8 +58,6 @@ import {
 } from '../../jobs/runner.ts';
 import type { UnitOfWork } from '../../unit-of-work.ts';
 import { recordImageChanges } from './image-change.ts';
-
-export const CLOUD_SYNC = 'cloud_sync';
 
 /**
  * Rows per batch (one transaction): a cloud page of thousands (moto answers one page of
@@ -495,19 +494,19 @@ export async function runCloudSync(job: JobRecord, run: JobRun<SyncCheckpoint>) 
   };
 }
 
-registerJobKind(CLOUD_SYNC, runCloudSync);
+registerJobKind(CLOUD_SYNC_JOB, runCloudSync);
 
 /** R-CLD-3: clouds with a sync interval get a sync queued when due (no duplicates: one per cloud). */
 export async function queueDueSyncs(ctx: AppContext, now: Date): Promise<void> {
   for (const cloud of await syncRepository.dueForSync(ctx.db, now)) {
     await enqueueJobOnce(
       { db: ctx.db, clock: () => now },
-      { kind: CLOUD_SYNC, cloudId: cloud.id, params: {}, createdBy: null },
+      { kind: CLOUD_SYNC_JOB, cloudId: cloud.id, params: {}, createdBy: null },
     );
   }
 }
 
-registerSchedule(CLOUD_SYNC, queueDueSyncs);
+registerSchedule(CLOUD_SYNC_JOB, queueDueSyncs);
 
 /**
  * `POST /v1/clouds/{c}/sync` (R-CLD-3): the superuser syncs the whole cloud; an account's admin
@@ -534,7 +533,7 @@ export async function requestSync(
     if (!credentials) throw credentialsMissing(cloud.cloudType, opts.accountId, cloud.name);
   }
   return enqueueJobOnce(ctx, {
-    kind: CLOUD_SYNC,
+    kind: CLOUD_SYNC_JOB,
     cloudId: cloud.id,
     accountId: opts.accountId ?? null,
     params: opts.accountId ? { accountId: opts.accountId } : {},

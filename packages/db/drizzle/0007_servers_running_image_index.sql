@@ -1,0 +1,1 @@
+CREATE INDEX "servers_running_image_idx" ON "servers" USING btree ("running_image_id");
