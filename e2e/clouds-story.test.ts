@@ -14,6 +14,7 @@ import {
   CreateImageCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  ModifyImageAttributeCommand,
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -32,6 +33,7 @@ const ADMIN_TOKEN = 'e2e-clouds-story-token-0123456789';
 const REGION = 'us-east-1';
 const CLOUD_NAME = `AWS ${REGION}`;
 const ACCOUNT_A = '111111111111';
+const ACCOUNT_B = '222222222222';
 const keys = { accessKeyId: 'AKIASTORYTESTKEY', secretAccessKey: 'story-secret-never-shown' };
 
 let moto: RunningMoto;
@@ -204,6 +206,61 @@ async function story(server: RunningServer): Promise<void> {
       201,
       'template',
     );
+    // R-GRP-2 with the cloud: account B (its own AWS account) in a group of A's. The preflight asks
+    // moto who may launch the private golden image: not B, until A grants it in the cloud.
+    const other = must(await api('POST', '/v1/accounts', { name: 'Partner team' }), 201, 'account B');
+    const b = other.id as string;
+    const bCredential = must(
+      await api('POST', `/v1/accounts/${b}/cloud-credentials`, {
+        cloudType: 'aws',
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        roleArn: `arn:aws:iam::${ACCOUNT_B}:role/any`,
+        endpoint: moto.endpoint,
+      }),
+      201,
+      'credentials B',
+    );
+    expect(bCredential.principal).toBe(ACCOUNT_B);
+    const group = must(
+      await api('POST', `/v1/accounts/${a}/account-groups`, { name: 'Partners' }),
+      201,
+      'group',
+    );
+    const invitation = must(
+      await api('POST', `/v1/accounts/${a}/account-groups/${group.id}/invitations`, { accountId: b }),
+      201,
+      'invitation',
+    );
+    must(await api('POST', `/v1/accounts/${b}/invitations/${invitation.code}/accept`), 200, 'accept');
+    const preflight = async () =>
+      must(
+        await api('POST', `/v1/accounts/${a}/publications/preflight`, {
+          sourceId: r1.id,
+          visibility: 'groups',
+          groupIds: [group.id],
+          shortDescription: 'Golden web image',
+        }),
+        200,
+        'preflight',
+      );
+    const cellOfB = (report: any) =>
+      report.matrix.find((cell: { accountId: string }) => cell.accountId === b);
+    const notYet = await preflight();
+    expect(notYet.images[0]).toMatchObject({ source: 'cloud' });
+    expect(cellOfB(notYet)).toMatchObject({ usable: false });
+    await ec2.send(
+      new ModifyImageAttributeCommand({
+        ImageId: golden,
+        LaunchPermission: { Add: [{ UserId: ACCOUNT_B }] },
+      }),
+    );
+    const granted = await preflight();
+    expect(granted.images[0]).toMatchObject({ source: 'cloud' });
+    expect(cellOfB(granted)).toMatchObject({ usable: true });
+    // The catalog's copy follows what the cloud said.
+    expect((await imageByUid(api, c, golden)).launchPermissions).toEqual([b]);
+
     const deployment = must(
       await api('POST', `/v1/accounts/${a}/deployments`, { name: 'prod' }),
       201,
