@@ -98,10 +98,24 @@ export const diffQuery = z.strictObject({
   against: idParam.describe('The revision to compare with (the "from" side)'),
 });
 
+/**
+ * A conflict key: a cloud id, an MCI lineage id or a field name. `__proto__` is none of them, and
+ * the JSON parser refuses it anyway (prototype poisoning), so the document says so.
+ */
+const resolutionKey = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(
+    /^(?!__proto__$)[A-Za-z0-9_-]+$/,
+    'is not a conflict key (a cloud id, an MCI lineage id or a field name)',
+  );
+
 export const mergeBody = z.strictObject({
-  from: idParam.describe('The revision to merge into this HEAD ("theirs")'),
+  // Checked before the HEAD's If-Match: a malformed id is a 400, not a 412 or a 404.
+  from: idFilter.describe('The revision to merge into this HEAD ("theirs")'),
   resolutions: z
-    .record(z.string(), z.enum(['ours', 'theirs']))
+    .record(resolutionKey, z.enum(['ours', 'theirs']))
     .default({})
     .describe('One entry per conflict: a cloud id (MCIs), an MCI lineage id (templates), or a field name'),
 });
