@@ -10,6 +10,7 @@ import {
   authThrottle,
   memberInvitations,
   memberships,
+  rsAccessTokens,
   sessions,
   users,
 } from './schema.ts';
@@ -104,6 +105,20 @@ const principalByToken = reusableStatement('principal_by_token', (db) =>
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))),
+);
+
+const principalByAccessToken = reusableStatement('principal_by_rs_access_token', (db) =>
+  db
+    .select({ ...userColumns, memberships: membershipsOfUser })
+    .from(rsAccessTokens)
+    .innerJoin(apiTokens, eq(apiTokens.id, rsAccessTokens.apiTokenId))
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(
+      and(
+        eq(rsAccessTokens.tokenHash, sql.placeholder('accessTokenHash')),
+        gt(rsAccessTokens.expiresAt, sql.placeholder('now')),
+      ),
+    ),
 );
 
 const principalBySession = reusableStatement('principal_by_session', (db) =>
@@ -408,7 +423,10 @@ export const identityRepository = {
    */
   async findPrincipal(
     db: Executor,
-    credential: { tokenHash: string; now?: Date } | { sessionHash: string; now: Date },
+    credential:
+      | { tokenHash: string; now?: Date }
+      | { sessionHash: string; now: Date }
+      | { accessTokenHash: string; now: Date },
   ): Promise<Principal | undefined> {
     let row: { id: string; email: string; isSuperuser: boolean; memberships: MembershipRow[] } | undefined;
     if ('tokenHash' in credential) {
@@ -429,6 +447,8 @@ export const identityRepository = {
             );
         }
       }
+    } else if ('accessTokenHash' in credential) {
+      [row] = await principalByAccessToken(db, credential);
     } else {
       [row] = await principalBySession(db, { sessionHash: credential.sessionHash, now: credential.now });
     }

@@ -15,3 +15,4 @@ export * from './impact.repository.ts';
 export * from './cloud-credential.repository.ts';
 export * from './job.repository.ts';
 export * from './sync.repository.ts';
+export * from './rs15.repository.ts';

@@ -42,8 +42,13 @@ export const accounts = pgTable(
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     createdAt: createdAt(),
+    /**
+     * The account's number in RightScale's API 1.5 (`X-Account: n`, `/api/accounts/n`): small,
+     * stable, given once in creation order (R-RS).
+     */
+    rsNumber: integer('rs_number').notNull().generatedByDefaultAsIdentity(),
   },
-  (t) => [uniqueIndex('accounts_name_key').on(t.name)],
+  (t) => [uniqueIndex('accounts_name_key').on(t.name), uniqueIndex('accounts_rs_number_key').on(t.rsNumber)],
 );
 
 export const memberships = pgTable(
@@ -709,5 +714,42 @@ export const imageChanges = pgTable(
   (t) => [
     index('image_changes_image_at_idx').on(t.imageId, t.at),
     index('image_changes_cloud_at_idx').on(t.cloudId, t.at),
+  ],
+);
+
+/**
+ * R-RS: API 1.5 access tokens from `POST /api/oauth2` (refresh-token grant; the refresh token is
+ * one of the user's API tokens). Stored as SHA-256; they die with the API token they came from.
+ */
+export const rsAccessTokens = pgTable(
+  'rs_access_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    apiTokenId: text('api_token_id')
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('rs_access_tokens_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * R-RS: API 1.5 tags (`namespace:predicate=value`) an account puts on its resources, keyed by the
+ * resource's API 1.5 href (`/api/multi_cloud_images/mci_…`). A resource's tags go with it.
+ */
+export const rsTags = pgTable(
+  'rs_tags',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    resourceHref: text('resource_href').notNull(),
+    tag: text('tag').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.resourceHref, t.tag] }),
+    index('rs_tags_tag_idx').on(t.accountId, t.tag),
   ],
 );
