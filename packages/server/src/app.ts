@@ -21,6 +21,7 @@ import { frameworkErrors, registerErrorHandler } from './http/errors.ts';
 import { registerInputGuards, requestIdOf } from './http/input-guards.ts';
 import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { rs15Plugin } from './http/rs15/index.ts';
 import { v1Plugin } from './http/v1/index.ts';
 
 export const API_VERSION = '0.1.0';
@@ -136,5 +137,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerDashboard(app, options.dashboardDir);
   await app.register(v1Plugin, { ctx });
+  await app.register(rs15Plugin, { ctx, prefix: '/api' });
   return app;
 }

@@ -38,6 +38,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: { h
     strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/v1/') || request.url.startsWith('/api/'))
+      reply.header('cache-control', 'no-store');
   });
 }
