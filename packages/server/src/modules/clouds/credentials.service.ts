@@ -59,42 +59,13 @@ export interface RotateCredentialInput {
 }
 
 /** A credential as every read shows it: no secret, ever (R-CLD-1). */
-export interface CredentialView {
-  id: string;
-  accountId: string;
+export type CredentialView = Omit<CloudCredentialRecord, 'secret' | 'createdBy' | 'cloudType'> & {
   cloudType: CredentialCloudType;
-  fingerprint: string;
-  accessKeyHint: string;
-  endpoint: string | null;
-  roleArn: string | null;
-  principal: string | null;
-  syncOwners: string[];
-  syncNameFilters: string[];
-  lastUsedAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  createdAt: string;
-  rotatedAt: string | null;
-}
+};
 
 export function toCredentialView(r: CloudCredentialRecord): CredentialView {
-  return {
-    id: r.id,
-    accountId: r.accountId,
-    cloudType: r.cloudType as CredentialCloudType,
-    fingerprint: r.fingerprint,
-    accessKeyHint: r.accessKeyHint,
-    endpoint: r.endpoint,
-    roleArn: r.roleArn,
-    principal: r.principal,
-    syncOwners: r.syncOwners,
-    syncNameFilters: r.syncNameFilters,
-    lastUsedAt: r.lastUsedAt,
-    lastError: r.lastError,
-    lastErrorAt: r.lastErrorAt,
-    createdAt: r.createdAt,
-    rotatedAt: r.rotatedAt,
-  };
+  const { secret: _secret, createdBy: _createdBy, ...view } = r;
+  return { ...view, cloudType: r.cloudType as CredentialCloudType };
 }
 
 /**
