@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type RunningMoto } from './peers/moto.ts';
 import { mci as run, type CliResult } from './support/cli.ts';
-import { REPO_ROOT, startServer, type RunningServer } from './support/server.ts';
+import { apiOf, REPO_ROOT, startServer, type Api, type RunningServer } from './support/server.ts';
 
 const ADMIN_TOKEN = 'cli-credentials-admin-token-0123456789';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -43,14 +43,7 @@ function mciWithStdin(input: string, args: string[], env: Record<string, string>
   });
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; data: any }> {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, data: await res.json() };
-}
+let api: Api;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mci-cli-credentials-'));
@@ -62,13 +55,14 @@ beforeAll(async () => {
     DATABASE_URL: '',
     SECRET_KEY: '',
   });
-  accountId = (await api('POST', '/v1/accounts', { name: 'Creds' })).data.id;
-  const user = (
-    await api('POST', '/v1/users', { email: 'ada@example.com', name: 'Ada', password: 'a long passphrase' })
-  ).data;
-  expect(
-    (await api('PUT', `/v1/accounts/${accountId}/members/${user.id}`, { roles: ['admin'] })).status,
-  ).toBe(200);
+  api = apiOf(server, ADMIN_TOKEN);
+  accountId = (await api('POST', '/v1/accounts', { name: 'Creds' })).id;
+  const user = await api('POST', '/v1/users', {
+    email: 'ada@example.com',
+    name: 'Ada',
+    password: 'a long passphrase',
+  });
+  await api('PUT', `/v1/accounts/${accountId}/members/${user.id}`, { roles: ['admin'] });
   const login = await run(config, [
     'login',
     server.baseUrl,
@@ -234,9 +228,11 @@ describe('mci credentials (R-CLD-1, R-CLD-2)', () => {
 
 describe('mci cloud set (R-CLD-3 configuration)', () => {
   it("sets a cloud's driver, owners, name filters and interval (superuser); an admin is refused", async () => {
-    const cloud = (
-      await api('POST', '/v1/clouds', { name: 'AWS eu-west-1', cloudType: 'aws', region: 'eu-west-1' })
-    ).data;
+    const cloud = await api('POST', '/v1/clouds', {
+      name: 'AWS eu-west-1',
+      cloudType: 'aws',
+      region: 'eu-west-1',
+    });
     const set = await superuser(
       '--json',
       'cloud',
@@ -260,7 +256,7 @@ describe('mci cloud set (R-CLD-3 configuration)', () => {
     const off = await superuser('cloud', 'set', cloud.id, '--interval', 'off', '--no-name-filters');
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toContain('on request');
-    expect((await api('GET', `/v1/clouds/${cloud.id}`)).data.sync).toEqual({
+    expect((await api('GET', `/v1/clouds/${cloud.id}`)).sync).toEqual({
       owners: ['amazon', 'self'],
       nameFilters: [],
       intervalSeconds: null,
@@ -278,7 +274,7 @@ describe('aws credentials against moto (R-CLD-1, R-CLD-2 with the real aws drive
   let awsAccount: string;
   beforeAll(async () => {
     moto = await startMoto({ env: { MOTO_EC2_LOAD_DEFAULT_AMIS: 'false' } });
-    awsAccount = (await api('POST', '/v1/accounts', { name: 'AWS team' })).data.id;
+    awsAccount = (await api('POST', '/v1/accounts', { name: 'AWS team' })).id;
   });
   afterAll(async () => moto?.stop());
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mci as run } from './support/cli.ts';
-import { startServer, type RunningServer } from './support/server.ts';
+import { apiOf, startServer, type Api, type RunningServer } from './support/server.ts';
 
 /**
  * `mci server launch|terminate` against a real server with the demo catalog (its clouds run on
@@ -17,24 +17,13 @@ const mci = (...args: string[]) => run(config, args);
 let deploymentId: string;
 let serverId: string;
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = res.status === 204 ? undefined : await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
+let api: Api;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mci-cli-lch-'));
   config = join(dir, 'config', 'mci.json');
   server = await startServer({ DATA_DIR: join(dir, 'data'), SEED: 'demo', ADMIN_TOKEN, DATABASE_URL: '' });
+  api = apiOf(server, ADMIN_TOKEN);
   const account = await api('POST', '/v1/accounts', { name: 'Lifecycle team' });
   const a = (p: string) => `/v1/accounts/${account.id}${p}`;
   await api('POST', a('/cloud-credentials'), {
