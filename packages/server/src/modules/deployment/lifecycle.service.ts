@@ -90,6 +90,26 @@ async function restore(
   });
 }
 
+/**
+ * After a cloud call failed: puts the server back with the cloud's message (or `fallback` when
+ * the failure was not the cloud's). A failure to restore is logged, never thrown over the cause.
+ */
+async function restoreAfterFailure(
+  ctx: AppContext,
+  actor: Actor,
+  server: ServerRecord,
+  before: Before,
+  error: unknown,
+  action: 'server.launch_failed' | 'server.terminate_failed',
+  fallback: string,
+): Promise<void> {
+  const cause = cloudCause(error);
+  const reason = cause ? `${cause.message} (${cause.cloudCode})` : fallback;
+  await restore(ctx, actor, server, before, reason, action).catch((e: unknown) =>
+    ctx.log.error({ err: e, serverId: server.id }, `could not restore a server after ${action}`),
+  );
+}
+
 /** The names of what a server launches with, as the cloud knows them. */
 async function launchFacts(db: Executor, server: ServerRecord) {
   const image = await catalogRepository.findImage(db, server.imageId);
@@ -231,19 +251,16 @@ export async function launchServer(
       }),
     );
   } catch (error) {
-    if (!refused) {
-      const cause = cloudCause(error);
-      await restore(
+    if (!refused)
+      await restoreAfterFailure(
         ctx,
         principal,
         server,
         before,
-        cause ? `${cause.message} (${cause.cloudCode})` : `the launch failed: ${(error as Error).message}`,
+        error,
         'server.launch_failed',
-      ).catch((e: unknown) =>
-        ctx.log.error({ err: e, serverId: id }, 'could not restore a server after a failed launch'),
+        `the launch failed: ${(error as Error).message}`,
       );
-    }
     throw error;
   }
 
@@ -339,15 +356,14 @@ export async function terminateServer(
     const cause = cloudCause(error);
     // The instance is already gone: terminating it is done; the reconcile makes it inactive.
     if (!(cause && cause.kind === 'not_found')) {
-      await restore(
+      await restoreAfterFailure(
         ctx,
         principal,
         step.server,
         step.before!,
-        cause ? `${cause.message} (${cause.cloudCode})` : 'the terminate failed',
+        error,
         'server.terminate_failed',
-      ).catch((e: unknown) =>
-        ctx.log.error({ err: e, serverId: id }, 'could not restore a server after a failed terminate'),
+        'the terminate failed',
       );
       throw error;
     }
