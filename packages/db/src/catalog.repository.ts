@@ -23,6 +23,8 @@ export type NewInstanceType = Omit<InstanceType, 'id'>;
 export interface ImageFilter {
   cloudId: string;
   q?: string;
+  /** The cloud's own id of the image (`ami-…`): at most one row. */
+  resourceUid?: string;
   osFamily?: string;
   osVersion?: string;
   cpuArchitecture?: CpuArchitecture;
@@ -347,6 +349,7 @@ export const catalogRepository = {
   async listImages(db: Executor, f: ImageFilter): Promise<Image[]> {
     const conditions: (SQL | undefined)[] = [
       eq(images.cloudId, f.cloudId),
+      f.resourceUid !== undefined ? eq(images.resourceUid, f.resourceUid) : undefined,
       f.osFamily !== undefined ? eq(images.osFamily, f.osFamily) : undefined,
       f.osVersion !== undefined ? eq(images.osVersion, f.osVersion) : undefined,
       f.cpuArchitecture ? eq(images.cpuArchitecture, f.cpuArchitecture) : undefined,

@@ -29,6 +29,8 @@ import {
   parseFilters,
   parseParams,
   parseView,
+  partialFilter,
+  pathOf,
   rsBoolean,
   rsList,
   rsName,
@@ -44,27 +46,9 @@ type WithId = { Params: { id: string } };
 
 const PAGE = 500;
 
-/** An href filter value as the resource's own host-relative href (`https://host/api/…` → `/api/…`). */
-function hrefValue(value: string): string {
-  if (value.startsWith('/')) return value;
-  try {
-    return new URL(value).pathname;
-  } catch {
-    return value;
-  }
-}
-
 /** Filters on fields a resource has several values of (a template's MCIs): any value matches. */
 function matchesAny(filters: readonly RsFilter[], field: string, values: readonly string[]): boolean {
-  return filters
-    .filter((f) => f.field === field)
-    .every((f) => values.includes(hrefValue(f.value)) !== f.negate);
-}
-
-/** The one positive partial filter on a field (narrows a name query), if there is exactly one. */
-function partialFilter(filters: readonly RsFilter[], field: string): string | undefined {
-  const found = filters.filter((f) => f.field === field && !f.negate);
-  return found.length === 1 && found[0].value !== '' ? found[0].value : undefined;
+  return filters.filter((f) => f.field === field).every((f) => values.includes(pathOf(f.value)) !== f.negate);
 }
 
 const intOf = (value: string | undefined) =>
@@ -285,7 +269,7 @@ export function templatesRoutes(api: FastifyInstance, ctx: AppContext): void {
       f.field === 'is_default'
         ? { ...f, value: f.value === 'true' ? '1' : f.value === 'false' ? '0' : f.value }
         : f.field.endsWith('_href')
-          ? { ...f, value: hrefValue(f.value) }
+          ? { ...f, value: pathOf(f.value) }
           : f,
     );
     const one = exactFilter(filters, 'server_template_href');

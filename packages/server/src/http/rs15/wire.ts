@@ -167,6 +167,12 @@ export function exactFilter(filters: readonly RsFilter[], field: string): string
   return found.length === 1 ? found[0].value : undefined;
 }
 
+/** The one positive partial filter on a field (narrows a name query), if there is exactly one. */
+export function partialFilter(filters: readonly RsFilter[], field: string): string | undefined {
+  const found = filters.filter((f) => f.field === field && !f.negate);
+  return found.length === 1 && found[0].value !== '' ? found[0].value : undefined;
+}
+
 /** `view=`: one of the views the action has (API 1.5 answers 400 for another). */
 export function parseView<V extends string>(params: RsParams, views: readonly V[]): V {
   const view = params.view;
@@ -213,8 +219,8 @@ const HREF_SHAPES = {
 
 export type HrefKind = keyof typeof HREF_SHAPES;
 
-/** The path of an href, host-relative or absolute (`https://host/api/…`). */
-function pathOf(href: string): string {
+/** The path of an href, host-relative or absolute (`https://host/api/…` → `/api/…`). */
+export function pathOf(href: string): string {
   if (href.startsWith('/')) return href;
   try {
     return new URL(href).pathname;

@@ -40,7 +40,7 @@ export type PatchImageInput = Partial<
 
 /** Filters of an image list (SPEC §5 catalog), with the page. */
 export type ListImagesQuery = { limit: number; cursor?: string; q?: string; usableBy?: string } & Partial<
-  Pick<Image, 'osFamily' | 'osVersion' | 'cpuArchitecture' | 'visibility' | 'state'>
+  Pick<Image, 'resourceUid' | 'osFamily' | 'osVersion' | 'cpuArchitecture' | 'visibility' | 'state'>
 >;
 
 type PageRequest = { limit: number; cursor?: string };
