@@ -5,6 +5,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RunningServer {
   baseUrl: string;
+  /** The HTTPS address, when started with TLS_CERT_FILE and TLS_KEY_FILE. */
+  httpsUrl?: string;
   /** The server process's pid. */
   pid: number;
   /** Everything the process printed on stdout so far. */
@@ -43,6 +45,8 @@ export async function startServer(
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const tls = Boolean(env.TLS_CERT_FILE);
+  let httpsUrl: string | undefined;
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start in 60 s:\n${out}\n${err}`)),
@@ -50,7 +54,8 @@ export async function startServer(
     );
     const check = () => {
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      httpsUrl = /Server listening at (https:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (m && (!tls || httpsUrl)) {
         clearTimeout(timer);
         resolve(m[1]);
       }
@@ -63,6 +68,7 @@ export async function startServer(
   });
   return {
     baseUrl,
+    httpsUrl,
     pid: child.pid!,
     output: () => out,
     errors: () => err,

@@ -17,3 +17,19 @@ describe('the sign-in throttle configuration (ADR 009)', () => {
     expect(() => parseConfig({ AUTH_FAILURES_PER_EMAIL: 'many' })).toThrow(/AUTH_FAILURES_PER_EMAIL/);
   });
 });
+
+describe('the HTTPS configuration (R-RS: RightScale clients speak HTTPS only)', () => {
+  it('is off unless a certificate and its key are both given; the port defaults to 8443', () => {
+    expect(parseConfig({}).TLS_CERT_FILE).toBeUndefined();
+    const config = parseConfig({ TLS_CERT_FILE: 'cert.pem', TLS_KEY_FILE: 'key.pem' });
+    expect(config).toMatchObject({ TLS_CERT_FILE: 'cert.pem', TLS_KEY_FILE: 'key.pem', HTTPS_PORT: 8443 });
+  });
+
+  it('refuses half a pair and a port shared with HTTP, naming the variable', () => {
+    expect(() => parseConfig({ TLS_CERT_FILE: 'cert.pem' })).toThrow(/TLS_KEY_FILE: .*set both/);
+    expect(() => parseConfig({ TLS_KEY_FILE: 'key.pem' })).toThrow(/TLS_CERT_FILE: /);
+    expect(() =>
+      parseConfig({ TLS_CERT_FILE: 'c', TLS_KEY_FILE: 'k', PORT: '9000', HTTPS_PORT: '9000' }),
+    ).toThrow(/HTTPS_PORT: must differ from PORT \(9000\)/);
+  });
+});

@@ -1,6 +1,12 @@
 import { LIMITS } from '@mci/core';
 import { z } from 'zod';
 
+const optionalPath = z
+  .string()
+  .min(1)
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -74,6 +80,27 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * HTTPS beside HTTP (RightScale's clients speak HTTPS only, R-RS): a PEM certificate (chain)
+   * and its private key, both or neither; the same service answers on HTTPS_PORT.
+   */
+  TLS_CERT_FILE: optionalPath,
+  TLS_KEY_FILE: optionalPath,
+  HTTPS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+});
+
+const checkedConfig = configSchema.superRefine((c, check) => {
+  if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
+    const missing = c.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+    check.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both (HTTPS) or neither (HTTP only)',
+    });
+  }
+  if (c.TLS_CERT_FILE && c.HTTPS_PORT !== 0 && c.HTTPS_PORT === c.PORT) {
+    check.addIssue({ code: 'custom', path: ['HTTPS_PORT'], message: `must differ from PORT (${c.PORT})` });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -83,7 +110,7 @@ export type Config = z.infer<typeof configSchema>;
  * so an operator fixes them all in one go.
  */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const result = configSchema.safeParse(env);
+  const result = checkedConfig.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { migrateDatabase, openDatabase } from '@mci/db';
 import type { FastifyInstance } from 'fastify';
@@ -78,6 +79,39 @@ function printSecrets(boot: BootstrapResult, config: Config, url: string): void 
   }
 }
 
+/** The certificate and key of HTTPS_PORT, read before anything starts (a clear error if unreadable). */
+async function readTls(config: Config): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined;
+  const read = async (name: 'TLS_CERT_FILE' | 'TLS_KEY_FILE') => {
+    try {
+      return await readFile(config[name] as string);
+    } catch (error) {
+      throw new Error(`Cannot start: ${name}=${config[name]} cannot be read (${(error as Error).message}).`);
+    }
+  };
+  return { cert: await read('TLS_CERT_FILE'), key: await read('TLS_KEY_FILE') };
+}
+
+/**
+ * HTTPS on HTTPS_PORT beside HTTP: a TLS server handing every request to the app's own server,
+ * so both ports run the same routes, hooks and limits (R-RS).
+ */
+async function listenHttps(
+  app: FastifyInstance,
+  config: Config,
+  tls: { cert: Buffer; key: Buffer },
+): Promise<{ server: HttpsServer; url: string }> {
+  const server = createHttpsServer(tls, (req, res) => app.server.emit('request', req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(listenProblem(error, { ...config, PORT: config.HTTPS_PORT })));
+    server.listen({ port: config.HTTPS_PORT, host: config.HOST }, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTPS_PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return { server, url: `https://${host}:${port}` };
+}
+
 /**
  * `npm start`: parse the environment, make sure the port is free, open and migrate the database,
  * listen, and only then bootstrap and print the first start's secrets.
@@ -86,6 +120,8 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   configureReconcile({ intervalSeconds: config.RECONCILE_INTERVAL_SECONDS });
   await assertPortFree(config);
+  if (config.TLS_CERT_FILE) await assertPortFree({ ...config, PORT: config.HTTPS_PORT });
+  const tls = await readTls(config);
   if (!config.DATABASE_URL) {
     await mkdir(config.DATA_DIR, { recursive: true });
     // Held until this process ends (released on exit; a kill -9's lock is taken over next start).
@@ -114,12 +150,14 @@ async function main(): Promise<void> {
   const gate = holdRequestsUntilReady(app);
   let closing = false;
   let workers: JobWorkers | undefined;
+  let https: HttpsServer | undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     // A running job ends after its current batch and goes back to the queue.
     await workers?.stop();
+    https?.close();
     await app.close();
     await database.close();
     process.exit(0);
@@ -138,6 +176,16 @@ async function main(): Promise<void> {
   } catch (error) {
     await database.close();
     throw listenProblem(error, config);
+  }
+  let httpsUrl: string | undefined;
+  if (tls) {
+    try {
+      ({ server: https, url: httpsUrl } = await listenHttps(app, config, tls));
+    } catch (error) {
+      await app.close();
+      await database.close();
+      throw error;
+    }
   }
 
   const boot = await bootstrap(database.db, {
@@ -160,6 +208,7 @@ async function main(): Promise<void> {
       retentionMs: config.JOB_RETENTION_DAYS * 24 * 3600_000,
     });
   app.log.info(`Server listening at ${url}`);
+  if (httpsUrl) app.log.info(`Server listening at ${httpsUrl}`);
   app.log.info(
     { database: database.kind, dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR },
     'MultiCloud Images is serving',
@@ -167,7 +216,8 @@ async function main(): Promise<void> {
   // Whatever the log level: where to go, on stdout beside the first start's secrets.
   const where = config.DATABASE_URL ? 'PostgreSQL' : `the embedded database in ${config.DATA_DIR}`;
   process.stdout.write(
-    `MultiCloud Images is serving at ${url} (dashboard /, API /v1, docs /docs) on ${where}\n`,
+    `MultiCloud Images is serving at ${url}${httpsUrl ? ` and ${httpsUrl}` : ''} ` +
+      `(dashboard /, API /v1, API 1.5 /api, docs /docs) on ${where}\n`,
   );
 }
 
