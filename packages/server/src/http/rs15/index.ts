@@ -149,6 +149,7 @@ const RS_CLASS_NAMES: Record<string, string> = {
   'MCI link': 'ServerTemplateMultiCloudImage',
   deployment: 'Deployment',
   server: 'Server',
+  instance: 'Instance',
   publication: 'Publication',
   'account group': 'AccountGroup',
 };

@@ -75,6 +75,16 @@ export function bracketPath(path: readonly PropertyKey[]): string {
   return (head ?? '') + rest.map((p) => `[${p}]`).join('');
 }
 
+/** The value at a parameter path (zod's issues do not carry the input). */
+function valueAt(params: RsParams, path: readonly PropertyKey[]): unknown {
+  let at: unknown = params;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
 /**
  * Checks parameters against an endpoint's zod schema; a violation is a 400 `InvalidParameter`
  * naming each parameter the API 1.5 way and saying what is wrong with it.
@@ -84,7 +94,7 @@ export function parseParams<S extends z.ZodType>(schema: S, params: RsParams): z
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = bracketPath(issue.path);
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    const missing = issue.code === 'invalid_type' && valueAt(params, issue.path) === undefined;
     return missing ? `Missing required parameter ${name}` : `${name || 'parameters'}: ${issue.message}`;
   });
   throw invalidParameter(lines.join('; '));
