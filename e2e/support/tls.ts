@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface SelfSigned {
+  /** The temporary directory holding both files (remove it when done). */
+  dir: string;
   certFile: string;
   keyFile: string;
 }
@@ -37,5 +39,5 @@ export function selfSignedCertificate(): SelfSigned {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  return { certFile, keyFile };
+  return { dir, certFile, keyFile };
 }
