@@ -51,6 +51,10 @@ export function presentTemplate(
       multi_cloud_images: templateMcisHref(t.id),
       default_multi_cloud_image: defaultLink && hrefs.mci(defaultLink.mciId),
       publication: t.importedFrom && hrefs.publication(t.importedFrom),
+      // Always empty here (no RightScripts, no alerts), linked as API 1.5 does for clients that follow them.
+      inputs: `${hrefs.serverTemplate(t.id)}/inputs`,
+      runnable_bindings: `${hrefs.serverTemplate(t.id)}/runnable_bindings`,
+      alert_specs: `${hrefs.serverTemplate(t.id)}/alert_specs`,
     }),
     actions: actionsOf([
       allowed.includes('commit') && 'commit',

@@ -417,3 +417,29 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     );
   });
 });
+
+describe('API 1.5 template parts the service has none of (R-RS)', () => {
+  it('R-RS: inputs, alert_specs and runnable_bindings are linked and empty; setting inputs is refused', async () => {
+    const st = await createTemplate('rs no scripts');
+    const shown = await obs.call('GET', st);
+    for (const [rel, type] of [
+      ['inputs', 'input'],
+      ['alert_specs', 'alert_spec'],
+      ['runnable_bindings', 'runnable_binding'],
+    ]) {
+      expect(linkOf(shown.data, rel)).toBe(`${st}/${rel}`);
+      const listed = await obs.call('GET', `${st}/${rel}`);
+      expect(listed.status, listed.body).toBe(200);
+      expect(listed.headers['content-type']).toBe(`application/vnd.rightscale.${type}+json;type=collection`);
+      expect(listed.data).toEqual([]);
+      expectRefusal(await outsider.call('GET', `${st}/${rel}`), 422, 'ResourceNotFound', /ServerTemplate/);
+    }
+    expect((await obs.call('GET', `${st}/inputs`, { view: 'inputs_2_0' })).data).toEqual([]);
+    expectRefusal(
+      await des.call('PUT', `${st}/inputs/multi_update`, { inputs: { FOO: 'text:bar' } }),
+      422,
+      'ActionNotAllowed',
+      /no inputs/,
+    );
+  });
+});

@@ -30,6 +30,7 @@ import {
   parseParams,
   parseView,
   partialFilter,
+  RsError,
   pathOf,
   rsBoolean,
   rsList,
@@ -332,6 +333,38 @@ export function templatesRoutes(api: FastifyInstance, ctx: AppContext): void {
     const { template } = await templateOfLink(viewer, request.params.id);
     await templates.makeDefault(ctx, viewer.principal, viewer.accountId, template.id, request.params.id);
     return sendNoContent(reply);
+  });
+
+  // ------------------------------------------------------------ what a template has none of
+
+  /**
+   * Inputs, alert specs and RightScript bindings: API 1.5 templates have them; the service's have
+   * none (no RightScripts, no monitoring). The collections say so truthfully (empty, for a
+   * template the caller can read), so clients that list them (right_st) carry on; setting
+   * inputs is refused, as nothing could hold them.
+   */
+  const NONE = [
+    ['inputs', 'input', ['default', 'inputs_2_0']],
+    ['alert_specs', 'alert_spec', ['default']],
+    ['runnable_bindings', 'runnable_binding', ['default', 'extended']],
+  ] as const;
+  for (const [path, type, views] of NONE) {
+    api.get<WithId>(`/server_templates/:id/${path}`, async (request, reply) => {
+      const viewer = viewerOf(request);
+      parseView(paramsOf(request), views);
+      await templates.getTemplate(ctx, viewer.principal, viewer.accountId, request.params.id);
+      return sendCollection(reply, type, []);
+    });
+  }
+
+  api.put<WithId>('/server_templates/:id/inputs/multi_update', async (request) => {
+    const viewer = viewerOf(request);
+    await templates.getTemplate(ctx, viewer.principal, viewer.accountId, request.params.id);
+    throw new RsError(
+      422,
+      'ActionNotAllowed',
+      'ServerTemplates here have no inputs (there are no RightScripts to declare them); see docs/API-1.5.md',
+    );
   });
 
   // ------------------------------------------------------------ publications
