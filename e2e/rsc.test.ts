@@ -1,18 +1,24 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRsc, type RscResult, type RscTarget } from './peers/rsc.ts';
+import { RSC_BINARY, rscBinary, runRsc, type RscResult, type RscTarget } from './peers/rsc.ts';
 import { apiOf, startServer, type Api, type RunningServer } from './support/server.ts';
-import { selfSignedCertificate } from './support/tls.ts';
+import { selfSignedCertificate, type SelfSigned } from './support/tls.ts';
 
 /**
  * RightScale's own client, `rsc` v8.0.0 (built by `.ci/run` from the Go module proxy), against a
  * real server over HTTPS with a self-signed certificate (R-RS): the whole story from an MCI to a
  * launched server through `rsc` alone, every object read back through /v1, and the service's
- * refusals printed by `rsc` as API 1.5 errors.
+ * refusals printed by `rsc` as API 1.5 errors. Off CI a missing binary skips the file (build it
+ * with `node --import tsx e2e/peers/rsc.ts install`); in CI it fails.
  */
 const ADMIN_TOKEN = 'rsc-tier-admin-token-0123456789';
+const skip = !existsSync(RSC_BINARY) && !process.env.CI;
+if (skip)
+  console.warn(`rsc tier skipped: ${RSC_BINARY} is missing (node --import tsx e2e/peers/rsc.ts install)`);
+let tls: SelfSigned;
 let server: RunningServer;
 let dir: string;
 let admin: Api;
@@ -59,8 +65,10 @@ let templateRev: string;
 let serverHref: string;
 
 beforeAll(async () => {
+  if (skip) return;
+  rscBinary(); // in CI, a missing binary fails here with the hint
   dir = await mkdtemp(join(tmpdir(), 'mci-rsc-'));
-  const tls = selfSignedCertificate();
+  tls = selfSignedCertificate();
   server = await startServer({
     DATA_DIR: join(dir, 'data'),
     SEED: 'demo',
@@ -108,10 +116,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+  if (tls) await rm(tls.dir, { recursive: true, force: true });
 });
 
-describe('rsc v8.0.0 against the API 1.5 facade over HTTPS (R-RS)', () => {
+describe.skipIf(skip)('rsc v8.0.0 against the API 1.5 facade over HTTPS (R-RS)', () => {
   it('R-RS: rsc finds clouds, x86_64 images by name and instance types with filter[]', async () => {
     const names = {
       east: 'AWS us-east-1',
