@@ -123,6 +123,12 @@ describe('API 1.5 deployments (R-RS)', () => {
       actions: [],
     });
     expect((await ops.call('PUT', href, { deployment: { name: 'rs staging 2' } })).status).toBe(204);
+    expectRefusal(
+      await ops.call('PUT', href, { deployment: { server_tag_scope: 'account' } }),
+      400,
+      'InvalidParameter',
+      /deployment\[server_tag_scope\]/,
+    );
     const listed = await obs.call('GET', '/api/deployments', { filter: ['name==STAGING 2'] });
     expect(listed.data.map((d: any) => d.links[0].href)).toEqual([href]);
     expectRefusal(
@@ -162,6 +168,8 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       inherited_source: 'server_template',
     });
     expect(shown.data.current_instance).toBeUndefined();
+    expect(actionsOf(shown.data)).toEqual([]); // an observer may not launch
+    expect(actionsOf(next)).toEqual([]);
     const byHref = await obs.call('GET', linkOf(shown.data, 'next_instance')!.href);
     expect(byHref.headers['content-type']).toBe('application/vnd.rightscale.instance+json');
     expect(byHref.data).toEqual(next);
@@ -171,14 +179,32 @@ describe('API 1.5 servers and instances (R-RS)', () => {
     });
     expect(v1.data).toMatchObject({ imageId: image.id, instanceTypeId: type.id, cloudId: cloud.id });
 
+    // A type the caller names is theirs: the link has no inherited_source.
+    const typed = expect201(
+      await ops.call('POST', `${dep}/servers`, {
+        server: {
+          name: 'web-2',
+          instance: instance({ instance_type_href: `/api/clouds/${cloud.id}/instance_types/${type.id}` }),
+        },
+      }),
+      /^\/api\/servers\//,
+    );
+    const typedNext = (await ops.call('GET', typed, { view: 'instance_detail' })).data.next_instance;
+    expect(linkOf(typedNext, 'instance_type')).toEqual({
+      rel: 'instance_type',
+      href: `/api/clouds/${cloud.id}/instance_types/${type.id}`,
+    });
+    expect(linkOf(typedNext, 'image')?.inherited_source).toBe('multi_cloud_image');
+    expect(actionsOf(typedNext)).toEqual(['launch']);
+
     const inDep = await obs.call('GET', `${dep}/servers`, {
       filter: [`cloud_href==/api/clouds/${cloud.id}`],
     });
-    expect(inDep.data.map((s: any) => s.links[0].href)).toEqual([href]);
+    expect(inDep.data.map((s: any) => s.links[0].href)).toEqual([href, typed]);
     const named = await obs.call('GET', '/api/servers', {
-      filter: ['name==WEB-', `deployment_href==${dep}`],
+      filter: ['name==WEB-1', `deployment_href==${dep}`],
     });
-    expect(named.data).toHaveLength(1);
+    expect(named.data.map((s: any) => s.links[0].href)).toEqual([href]);
   });
 
   it('R-RS: the service’s rules refuse as API 1.5 errors: an unsupported cloud, an arm64 type for an x86_64 image (R-SRV-1, R-SRV-2)', async () => {
@@ -218,6 +244,14 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       /server\[instance\]\[ssh_key_href\]: is not supported/,
     );
     expectRefusal(
+      await ops.call('POST', `${dep}/servers`, {
+        server: { name: 'described', description: 'web tier', instance: instance() },
+      }),
+      400,
+      'InvalidParameter',
+      /server\[description\]: is not supported/,
+    );
+    expectRefusal(
       await obs.call('POST', `${dep}/servers`, { server: { name: 'obs', instance: instance() } }),
       403,
       'PermissionDenied',
@@ -245,7 +279,19 @@ describe('API 1.5 servers and instances (R-RS)', () => {
     expect(linkOf(shown.data, 'current_instance')?.href).toBe(current);
     expect(shown.data.current_instance.resource_uid).toMatch(/^i-/);
     expect(actionsOf(shown.data)).toEqual(['terminate']);
+    const byHref = await obs.call('GET', current, { view: 'extended' });
+    expect(byHref.data).toMatchObject({
+      state: shown.data.state,
+      resource_uid: shown.data.current_instance.resource_uid,
+      actions: [], // an observer may not terminate
+    });
+    expect(linkOf(byHref.data, 'parent')?.href).toBe(href);
+    expect(linkOf(byHref.data, 'image')).toEqual({
+      rel: 'image',
+      href: `/api/clouds/${cloud.id}/images/${image.id}`,
+    });
     expectRefusal(await ops.call('POST', `${href}/launch`), 422, 'ActionNotAllowed');
+    expectRefusal(await ops.call('POST', `${current}/launch`), 422, 'ActionNotAllowed');
     expectRefusal(
       await outsider.call('POST', `${href}/terminate`),
       422,
@@ -258,6 +304,27 @@ describe('API 1.5 servers and instances (R-RS)', () => {
     const v1 = await h.call('GET', `/v1/accounts/${A.id}/deployments/${idOf(dep)}/servers/${idOf(href)}`, {
       token: opsToken,
     });
+    expect(['terminating', 'inactive']).toContain(v1.data.state);
+    expect(actionsOf((await ops.call('GET', href)).data)).toEqual([]);
+  });
+
+  it('R-RS: launches through the next instance’s href and terminates through the current one’s (R-LCH-1, R-LCH-2)', async () => {
+    const dep = await createDeployment('rs by instance');
+    const href = expect201(
+      await ops.call('POST', `${dep}/servers`, { server: { name: 'inst-1', instance: instance() } }),
+      /^\/api\/servers\//,
+    );
+    const next = linkOf((await ops.call('GET', href)).data, 'next_instance')!.href;
+    expect(next).toBe(`/api/clouds/${cloud.id}/instances/${idOf(href)}`);
+    expectRefusal(await ops.call('GET', `${next}-current`), 422, 'ResourceNotFound', /Instance with ID=/);
+    expectRefusal(await ops.call('POST', `${next}/terminate`), 422, 'ActionNotAllowed');
+    const current = expect201(await ops.call('POST', `${next}/launch`), /-current$/);
+    expect(linkOf((await ops.call('GET', href)).data, 'current_instance')?.href).toBe(current);
+    expect((await ops.call('POST', `${current}/terminate`)).status).toBe(204);
+    const v1 = await h.call('GET', `/v1/accounts/${A.id}/deployments/${idOf(dep)}/servers/${idOf(href)}`, {
+      token: opsToken,
+    });
+    expect(v1.data.launchCount).toBe(1);
     expect(['terminating', 'inactive']).toContain(v1.data.state);
   });
 

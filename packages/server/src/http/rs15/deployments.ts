@@ -1,28 +1,39 @@
-import { authorizeAccount, isAllowed, isIdle, NotFoundError, type InheritedFrom } from '@mci/core';
-import { rs15Repository, serverRepository, type DeploymentRecord, type ServerRecord } from '@mci/db';
+import { authorizeAccount, NotFoundError } from '@mci/core';
+import { rs15Repository, serverRepository, type ServerRecord } from '@mci/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import * as deployments from '../../modules/deployment/deployment.service.ts';
 import * as lifecycle from '../../modules/deployment/lifecycle.service.ts';
 import {
-  actionsOf,
+  currentInstanceHref,
+  DEPLOYMENT_VIEWS,
+  hasCurrentInstance,
+  INSTANCE_VIEWS,
+  instanceIdParts,
+  presentDeployment,
+  presentInstance,
+  presentServer,
+  SERVER_VIEWS,
+} from './deployments-presenter.ts';
+import {
   allPages,
   callerOf,
+  exactFilter,
   hrefs,
   idOfHref,
   idsOfHref,
   invalidParameter,
-  linksOf,
+  kindOfHref,
   matchesFilters,
   paramsOf,
   parseFilters,
   parseParams,
   parseView,
   pathOf,
+  RsError,
   rsName,
   rsText,
-  rubyTime,
   sendCollection,
   sendCreated,
   sendNoContent,
@@ -34,42 +45,31 @@ type WithId = { Params: { id: string } };
 type WithInstance = { Params: { c: string; id: string } };
 
 const PAGE = 500;
-const DEPLOYMENT_VIEWS = ['default', 'inputs', 'inputs_2_0'] as const;
-const SERVER_VIEWS = ['default', 'instance_detail'] as const;
 const DEPLOYMENT_FILTERS = { name: { partial: true }, description: { partial: true } };
 const SERVER_FILTERS = { name: { partial: true }, deployment_href: {}, cloud_href: {} };
 
-/**
- * Instances are the two faces of a server API 1.5 shows: the next one (what a launch starts, the
- * pinned definition) and, while one runs, the current one. Both are named after the server:
- * `/api/clouds/:c/instances/<server id>` and `…/<server id>-current`.
- */
-const CURRENT = '-current';
-const nextInstanceHref = (s: ServerRecord) => `${hrefs.cloud(s.cloudId)}/instances/${s.id}`;
-const currentInstanceHref = (s: ServerRecord) => `${hrefs.cloud(s.cloudId)}/instances/${s.id}${CURRENT}`;
-
-/** API 1.5's word for where a value came from (`multi_cloud_image`, `server_template`, `user`). */
-const SOURCE_WORDS: Record<InheritedFrom, string> = {
-  mci: 'multi_cloud_image',
-  server_template: 'server_template',
-  user: 'user',
-};
+/** Tags are each server's own: `deployment` is the one scope there is. */
+const tagScope = z.enum(['deployment'], { error: 'must be deployment (tags are each server’s own)' });
 
 const deploymentFields = z.object({
   deployment: z.object({
     name: rsName(),
     description: rsText().optional(),
-    // One scope exists here: tags are the server's own.
-    server_tag_scope: z.enum(['deployment', 'account']).optional(),
+    server_tag_scope: tagScope.optional(),
   }),
 });
 const deploymentUpdate = z.object({
   deployment: z.object({
     name: rsName().optional(),
     description: rsText().optional(),
-    server_tag_scope: z.enum(['deployment', 'account']).optional(),
+    server_tag_scope: tagScope.optional(),
   }),
 });
+
+/** Servers have no description here; an empty one is taken, anything else refused. */
+const serverDescription = rsText()
+  .refine((v) => v === '', 'is not supported by this service (servers have no description)')
+  .optional();
 
 /** What API 1.5 takes on a new server's instance that the service has no notion of. */
 const UNSUPPORTED_INSTANCE = [
@@ -87,99 +87,27 @@ const UNSUPPORTED_INSTANCE = [
 const serverFields = z.object({
   server: z.object({
     name: rsName(),
-    description: rsText().optional(),
+    description: serverDescription,
     deployment_href: z.string().optional(),
-    instance: z
-      .object({
-        cloud_href: z.string(),
-        server_template_href: z.string(),
-        multi_cloud_image_href: z.string().optional(),
-        image_href: z.string().optional(),
-        instance_type_href: z.string().optional(),
-        user_data: rsText(16_384).optional(),
-        ...Object.fromEntries(
-          UNSUPPORTED_INSTANCE.map((k) => [
-            k,
-            z.undefined({ error: 'is not supported by this service' }).optional(),
-          ]),
-        ),
-      })
-      .passthrough(),
+    instance: z.object({
+      cloud_href: z.string(),
+      server_template_href: z.string(),
+      multi_cloud_image_href: z.string().optional(),
+      image_href: z.string().optional(),
+      instance_type_href: z.string().optional(),
+      user_data: rsText(16_384).optional(),
+      ...Object.fromEntries(
+        UNSUPPORTED_INSTANCE.map((k) => [
+          k,
+          z.undefined({ error: 'is not supported by this service' }).optional(),
+        ]),
+      ),
+    }),
   }),
 });
 const serverUpdate = z.object({
-  server: z.object({ name: rsName().optional(), description: rsText().optional() }),
+  server: z.object({ name: rsName().optional(), description: serverDescription }),
 });
-
-export function presentDeployment(d: DeploymentRecord, view: string) {
-  const self = hrefs.deployment(d.id);
-  return {
-    name: d.name,
-    description: d.description,
-    server_tag_scope: 'deployment',
-    // The service has no inputs (no RightScripts); the input views say so with an empty list.
-    inputs: view === 'default' ? undefined : [],
-    links: linksOf(self, { servers: `${self}/servers` }),
-    actions: [],
-  };
-}
-
-/** The next instance (view=instance_detail) or the current one: what it launches with and from where. */
-export function presentInstance(s: ServerRecord, which: 'next' | 'current') {
-  const spec = which === 'current' && s.running ? s.running : s;
-  const source = (key: keyof ServerRecord['inheritedSource']) =>
-    which === 'next' ? SOURCE_WORDS[s.inheritedSource[key]] : undefined;
-  const links = [
-    ...linksOf(which === 'next' ? nextInstanceHref(s) : currentInstanceHref(s), {
-      cloud: hrefs.cloud(s.cloudId),
-      deployment: hrefs.deployment(s.deploymentId),
-      server_template: hrefs.serverTemplate(s.serverTemplateId),
-    }),
-    withSource({ rel: 'multi_cloud_image', href: hrefs.mci(s.mciId) }, source('mci')),
-    withSource({ rel: 'image', href: hrefs.image(s.cloudId, spec.imageId) }, source('image')),
-    withSource(
-      { rel: 'instance_type', href: hrefs.instanceType(s.cloudId, spec.instanceTypeId) },
-      source('instanceType'),
-    ),
-    { rel: 'parent', href: hrefs.server(s.id) },
-  ];
-  return {
-    name: s.name,
-    state: which === 'next' ? 'inactive' : s.state,
-    resource_uid: which === 'current' ? (s.providerInstanceId ?? undefined) : undefined,
-    user_data: spec.userData ?? undefined,
-    created_at: rubyTime(which === 'current' ? (s.launchedAt ?? s.createdAt) : s.createdAt),
-    updated_at: rubyTime(which === 'current' ? (s.stateChangedAt ?? s.updatedAt) : s.updatedAt),
-    links,
-    actions: actionsOf([which === 'current' && 'terminate']),
-  };
-}
-
-function withSource(link: { rel: string; href: string }, source: string | undefined) {
-  return source ? { ...link, inherited_source: source } : link;
-}
-
-export function presentServer(s: ServerRecord, caller: RsCaller, view: string) {
-  const canAct = isAllowed(caller.principal, caller.accountId, 'server.write');
-  const running = !isIdle(s.state);
-  return {
-    name: s.name,
-    state: s.state,
-    created_at: rubyTime(s.createdAt),
-    updated_at: rubyTime(s.updatedAt),
-    next_instance: view === 'instance_detail' ? presentInstance(s, 'next') : undefined,
-    current_instance: view === 'instance_detail' && running ? presentInstance(s, 'current') : undefined,
-    links: linksOf(hrefs.server(s.id), {
-      deployment: hrefs.deployment(s.deploymentId),
-      current_instance: running ? currentInstanceHref(s) : undefined,
-      next_instance: nextInstanceHref(s),
-    }),
-    actions: actionsOf([
-      canAct && !running && 'launch',
-      canAct && running && s.state !== 'terminating' && 'terminate',
-    ]),
-  };
-}
 
 /** A server of the caller's account by its id alone (API 1.5's servers are not under deployments). */
 async function serverOf(ctx: AppContext, caller: RsCaller, id: string): Promise<ServerRecord> {
@@ -189,14 +117,13 @@ async function serverOf(ctx: AppContext, caller: RsCaller, id: string): Promise<
   return s;
 }
 
-/** The server behind an instance href (`…/instances/<server id>[-current]`) in that cloud. */
+/** The server behind an instance href in that cloud (see the presenter for the shapes). */
 async function instanceOf(ctx: AppContext, caller: RsCaller, cloudId: string, id: string) {
-  const which = id.endsWith(CURRENT) ? 'current' : 'next';
-  const serverId = which === 'current' ? id.slice(0, -CURRENT.length) : id;
-  const s = await serverOf(ctx, caller, serverId).catch(() => {
-    throw new NotFoundError('instance', id);
+  const { serverId, which } = instanceIdParts(id);
+  const s = await serverOf(ctx, caller, serverId).catch((e: unknown) => {
+    throw e instanceof NotFoundError ? new NotFoundError('instance', id) : e;
   });
-  if (s.cloudId !== cloudId || (which === 'current' && isIdle(s.state)))
+  if (s.cloudId !== cloudId || (which === 'current' && !hasCurrentInstance(s)))
     throw new NotFoundError('instance', id);
   return { s, which } as const;
 }
@@ -285,10 +212,19 @@ export function deploymentsRoutes(api: FastifyInstance, ctx: AppContext): void {
     const scope = deploymentId
       ? [await deployments.getDeployment(ctx, caller.principal, caller.accountId, deploymentId)]
       : await accountDeployments(caller);
+    const byDeployment = filters.filter((f) => f.field === 'deployment_href');
+    // One exact cloud_href narrows the service's query; the filters below still decide.
+    const cloud = kindOfHref(exactFilter(filters, 'cloud_href') ?? '');
+    const cloudId = cloud?.kind === 'cloud' ? cloud.ids[0] : undefined;
     const found: ServerRecord[] = [];
     for (const d of scope) {
+      if (!matchesFilters(byDeployment, () => hrefs.deployment(d.id))) continue;
       const servers = await allPages((cursor) =>
-        deployments.listServers(ctx, caller.principal, caller.accountId, d.id, { limit: PAGE, cursor }),
+        deployments.listServers(ctx, caller.principal, caller.accountId, d.id, {
+          limit: PAGE,
+          cursor,
+          cloudId,
+        }),
       );
       found.push(
         ...servers.filter((s) =>
@@ -411,21 +347,32 @@ export function deploymentsRoutes(api: FastifyInstance, ctx: AppContext): void {
 
   api.get<WithInstance>('/clouds/:c/instances/:id', async (request, reply) => {
     const caller = callerOf(request);
-    parseView(paramsOf(request), ['default', 'extended', 'full']);
+    parseView(paramsOf(request), INSTANCE_VIEWS);
     const { s, which } = await instanceOf(ctx, caller, request.params.c, request.params.id);
-    return sendResource(reply, 'instance', presentInstance(s, which));
+    return sendResource(reply, 'instance', presentInstance(s, which, caller));
   });
 
   api.post<WithInstance>('/clouds/:c/instances/:id/launch', async (request, reply) => {
     const caller = callerOf(request);
     const { s, which } = await instanceOf(ctx, caller, request.params.c, request.params.id);
-    if (which === 'current') throw new NotFoundError('instance', request.params.id);
+    if (which === 'current')
+      throw new RsError(
+        422,
+        'ActionNotAllowed',
+        'A current instance is not launched: launch the next instance',
+      );
     return sendCreated(reply, await launch(caller, s));
   });
 
   api.post<WithInstance>('/clouds/:c/instances/:id/terminate', async (request, reply) => {
     const caller = callerOf(request);
-    const { s } = await instanceOf(ctx, caller, request.params.c, request.params.id);
+    const { s, which } = await instanceOf(ctx, caller, request.params.c, request.params.id);
+    if (which === 'next')
+      throw new RsError(
+        422,
+        'ActionNotAllowed',
+        'A next instance is not running: terminate the current instance',
+      );
     await terminate(caller, s);
     return sendNoContent(reply);
   });
