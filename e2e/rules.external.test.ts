@@ -16,7 +16,8 @@ const SELF = resolve(import.meta.filename);
 
 /**
  * Rules of SPEC sections that open issues implement. A pending rule must have no `@rule` tag:
- * once one is tagged, take it off this list. (SPEC §9, R-RS, has no numbered rules yet; issue 13.)
+ * once one is tagged, take it off this list. (SPEC §9, R-RS, has no numbered
+ * rules: its tests are titled `R-RS`, the transport in packages/server/src/http/rs15.)
  */
 const PENDING: Record<string, number> = {
   'R-FMT-1': 14,
