@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { rs15Repository } from '@mci/db';
 import type { Harness } from './harness.ts';
 
@@ -87,4 +88,21 @@ export async function rsClient(h: Harness, apiToken: string, accountId: string):
       return { status: res.statusCode, headers: res.headers, body: res.body, data };
     },
   };
+}
+
+/** A creation the API 1.5 way: 201, an empty body and a host-relative `Location` of that shape. */
+export function expectCreated(res: RsResponse, shape: RegExp): string {
+  expect(res.status, res.body).toBe(201);
+  const location = String(res.headers.location ?? '');
+  expect(location).toMatch(shape);
+  expect(res.body).toBe('');
+  return location;
+}
+
+/** A refusal the API 1.5 way: its status and plain text `ErrorType: message`. */
+export function expectRsError(res: RsResponse, status: number, type: string, text?: RegExp): void {
+  expect(res.status, res.body).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^text\/plain/);
+  expect(res.body).toMatch(new RegExp(`^${type}: `));
+  if (text) expect(res.body).toMatch(text);
 }

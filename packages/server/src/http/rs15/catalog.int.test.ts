@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
-import { rsClient, type RsClient, type RsResponse } from '../../testing/rs15.ts';
+import { expectRsError, rsClient, type RsClient } from '../../testing/rs15.ts';
 
 let h: Harness;
 let A: { id: string };
@@ -10,13 +10,6 @@ let other: RsClient; // designer + actor in B
 let east: any;
 let armImage: any;
 let mciId: string;
-
-function expectRefusal(res: RsResponse, status: number, type: string, text?: RegExp) {
-  expect(res.status, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^text\/plain/);
-  expect(res.body).toMatch(new RegExp(`^${type}: `));
-  if (text) expect(res.body).toMatch(text);
-}
 
 const selfOf = (body: any) => (body.links as { rel: string; href: string }[])[0].href;
 
@@ -67,8 +60,8 @@ describe('API 1.5 clouds, images and instance types (R-RS)', () => {
     const shown = await obs.call('GET', `/api/clouds/${east.cloud.id}`, { view: 'extended' });
     expect(shown.headers['content-type']).toBe('application/vnd.rightscale.cloud+json');
     expect(shown.data).toEqual(cloud);
-    expectRefusal(await obs.call('GET', '/api/clouds/nope'), 422, 'ResourceNotFound', /Cloud with ID=nope/);
-    expectRefusal(await obs.call('GET', '/api/clouds', { view: 'tiny' }), 400, 'InvalidParameter', /view/);
+    expectRsError(await obs.call('GET', '/api/clouds/nope'), 422, 'ResourceNotFound', /Cloud with ID=nope/);
+    expectRsError(await obs.call('GET', '/api/clouds', { view: 'tiny' }), 400, 'InvalidParameter', /view/);
   });
 
   it('R-RS: lists images by resource_uid, cpu_architecture and partial name; shows one', async () => {
@@ -92,13 +85,13 @@ describe('API 1.5 clouds, images and instance types (R-RS)', () => {
     const shown = await obs.call('GET', `${base}/${armImage.id}`);
     expect(shown.headers['content-type']).toBe('application/vnd.rightscale.image+json');
     expect(shown.data.cpu_architecture).toBe('arm64');
-    expectRefusal(
+    expectRsError(
       await obs.call('GET', base, { filter: ['owner==me'] }),
       400,
       'InvalidParameter',
       /filter "owner" is not supported here; supported: resource_uid, name/,
     );
-    expectRefusal(await obs.call('GET', `${base}/nope`), 422, 'ResourceNotFound', /Image with ID=nope/);
+    expectRsError(await obs.call('GET', `${base}/nope`), 422, 'ResourceNotFound', /Image with ID=nope/);
   });
 
   it('R-RS: lists instance types with numbers as numbers, filtered by cpu_architecture', async () => {
@@ -114,7 +107,7 @@ describe('API 1.5 clouds, images and instance types (R-RS)', () => {
     });
     const shown = await obs.call('GET', selfOf(arm.data[0]));
     expect(shown.data).toEqual(arm.data[0]);
-    expectRefusal(
+    expectRsError(
       await obs.call('GET', `${base}/nope`),
       422,
       'ResourceNotFound',
@@ -174,21 +167,21 @@ describe('API 1.5 tags (R-RS)', () => {
       resource_hrefs: [cloudHref(), mciHref()],
       tags: ['stolen'],
     });
-    expectRefusal(refused, 422, 'ResourceNotFound', new RegExp(`hrefs ${mciHref()}$`));
+    expectRsError(refused, 422, 'ResourceNotFound', new RegExp(`hrefs ${mciHref()}$`));
     const theirs = await other.call('POST', '/api/tags/by_resource', { resource_hrefs: [cloudHref()] });
     expect(theirs.data[0].tags).toEqual([]);
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', '/api/tags/multi_add', { resource_hrefs: [mciHref()], tags: ['x'] }),
       403,
       'PermissionDenied',
     );
-    expectRefusal(
+    expectRsError(
       await des.call('POST', '/api/tags/multi_add', { resource_hrefs: [mciHref()] }),
       400,
       'InvalidParameter',
       /Missing required parameter tags/,
     );
-    expectRefusal(
+    expectRsError(
       await des.call('POST', '/api/tags/multi_add', { resource_hrefs: [mciHref()], tags: ['two words'] }),
       400,
       'InvalidParameter',

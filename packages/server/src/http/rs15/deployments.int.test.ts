@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
-import { rsClient, type RsClient, type RsResponse } from '../../testing/rs15.ts';
+import { expectCreated, expectRsError, rsClient, type RsClient } from '../../testing/rs15.ts';
 
 /**
  * API 1.5 deployments, servers and instances (R-RS) over the deployment and lifecycle services:
@@ -22,23 +22,9 @@ let templateHref: string;
 let mciHref: string;
 const REGION = 'us-east-1';
 
-const location = (res: RsResponse) => String(res.headers.location ?? '');
 const idOf = (href: string) => href.split('/').at(-1) as string;
 const linkOf = (body: any, rel: string) =>
   (body.links as { rel: string; href: string; inherited_source?: string }[]).find((l) => l.rel === rel);
-
-function expect201(res: RsResponse, shape: RegExp): string {
-  expect(res.status, res.body).toBe(201);
-  expect(location(res)).toMatch(shape);
-  return location(res);
-}
-
-function expectRefusal(res: RsResponse, status: number, type: string, text?: RegExp) {
-  expect(res.status, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^text\/plain/);
-  expect(res.body).toMatch(new RegExp(`^${type}: `));
-  if (text) expect(res.body).toMatch(text);
-}
 
 const instance = (extra: Record<string, string> = {}) => ({
   cloud_href: `/api/clouds/${cloud.id}`,
@@ -50,7 +36,7 @@ async function createDeployment(name: string) {
   const res = await ops.call('POST', '/api/deployments', {
     deployment: { name, description: `${name} env` },
   });
-  return expect201(res, /^\/api\/deployments\/[^/]+$/);
+  return expectCreated(res, /^\/api\/deployments\/[^/]+$/);
 }
 
 beforeAll(async () => {
@@ -123,7 +109,7 @@ describe('API 1.5 deployments (R-RS)', () => {
       actions: [],
     });
     expect((await ops.call('PUT', href, { deployment: { name: 'rs staging 2' } })).status).toBe(204);
-    expectRefusal(
+    expectRsError(
       await ops.call('PUT', href, { deployment: { server_tag_scope: 'account' } }),
       400,
       'InvalidParameter',
@@ -131,20 +117,20 @@ describe('API 1.5 deployments (R-RS)', () => {
     );
     const listed = await obs.call('GET', '/api/deployments', { filter: ['name==STAGING 2'] });
     expect(listed.data.map((d: any) => d.links[0].href)).toEqual([href]);
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', '/api/deployments', { deployment: { name: 'x' } }),
       403,
       'PermissionDenied',
     );
     expect((await ops.call('DELETE', href)).status).toBe(204);
-    expectRefusal(await ops.call('GET', href), 422, 'ResourceNotFound', /Deployment with ID=/);
+    expectRsError(await ops.call('GET', href), 422, 'ResourceNotFound', /Deployment with ID=/);
   });
 });
 
 describe('API 1.5 servers and instances (R-RS)', () => {
   it('R-RS: a server inherits the default MCI’s image for its cloud, shown as next_instance (R-SRV-1, R-SRV-4)', async () => {
     const dep = await createDeployment('rs prod');
-    const href = expect201(
+    const href = expectCreated(
       await ops.call('POST', '/api/servers', {
         server: { name: 'web-1', deployment_href: dep, instance: instance() },
       }),
@@ -180,7 +166,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
     expect(v1.data).toMatchObject({ imageId: image.id, instanceTypeId: type.id, cloudId: cloud.id });
 
     // A type the caller names is theirs: the link has no inherited_source.
-    const typed = expect201(
+    const typed = expectCreated(
       await ops.call('POST', `${dep}/servers`, {
         server: {
           name: 'web-2',
@@ -209,14 +195,14 @@ describe('API 1.5 servers and instances (R-RS)', () => {
 
   it('R-RS: the service’s rules refuse as API 1.5 errors: an unsupported cloud, an arm64 type for an x86_64 image (R-SRV-1, R-SRV-2)', async () => {
     const dep = await createDeployment('rs refusals');
-    expectRefusal(
+    expectRsError(
       await ops.call('POST', `${dep}/servers`, {
         server: { name: 'elsewhere', instance: instance({ cloud_href: `/api/clouds/${other.id}` }) },
       }),
       422,
       'ActionNotAllowed',
     );
-    expectRefusal(
+    expectRsError(
       await ops.call('POST', `${dep}/servers`, {
         server: {
           name: 'arm',
@@ -227,7 +213,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       'ActionNotAllowed',
       /arm64|architecture/i,
     );
-    expectRefusal(
+    expectRsError(
       await ops.call('POST', `${dep}/servers`, {
         server: { name: 'nowhere', instance: { server_template_href: templateHref } },
       }),
@@ -235,7 +221,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       'InvalidParameter',
       /Missing required parameter server\[instance\]\[cloud_href\]/,
     );
-    expectRefusal(
+    expectRsError(
       await ops.call('POST', `${dep}/servers`, {
         server: { name: 'keyed', instance: instance({ ssh_key_href: '/api/clouds/x/ssh_keys/y' }) },
       }),
@@ -243,7 +229,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       'InvalidParameter',
       /server\[instance\]\[ssh_key_href\]: is not supported/,
     );
-    expectRefusal(
+    expectRsError(
       await ops.call('POST', `${dep}/servers`, {
         server: { name: 'described', description: 'web tier', instance: instance() },
       }),
@@ -251,7 +237,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       'InvalidParameter',
       /server\[description\]: is not supported/,
     );
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', `${dep}/servers`, { server: { name: 'obs', instance: instance() } }),
       403,
       'PermissionDenied',
@@ -264,13 +250,13 @@ describe('API 1.5 servers and instances (R-RS)', () => {
 
   it('R-RS: launches (201, the current instance) and terminates (204) through the cloud driver (R-LCH-1, R-LCH-2)', async () => {
     const dep = await createDeployment('rs live');
-    const href = expect201(
+    const href = expectCreated(
       await ops.call('POST', `${dep}/servers`, { server: { name: 'live-1', instance: instance() } }),
       /^\/api\/servers\//,
     );
     expect(actionsOf((await ops.call('GET', href)).data)).toEqual(['launch']);
     const launched = await ops.call('POST', `${href}/launch`);
-    const current = expect201(
+    const current = expectCreated(
       launched,
       new RegExp(`^/api/clouds/${cloud.id}/instances/${idOf(href)}-current$`),
     );
@@ -290,15 +276,15 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       rel: 'image',
       href: `/api/clouds/${cloud.id}/images/${image.id}`,
     });
-    expectRefusal(await ops.call('POST', `${href}/launch`), 422, 'ActionNotAllowed');
-    expectRefusal(await ops.call('POST', `${current}/launch`), 422, 'ActionNotAllowed');
-    expectRefusal(
+    expectRsError(await ops.call('POST', `${href}/launch`), 422, 'ActionNotAllowed');
+    expectRsError(await ops.call('POST', `${current}/launch`), 422, 'ActionNotAllowed');
+    expectRsError(
       await outsider.call('POST', `${href}/terminate`),
       422,
       'ResourceNotFound',
       /Server with ID=/,
     );
-    expectRefusal(await ops.call('DELETE', dep), 422, 'ActionNotAllowed');
+    expectRsError(await ops.call('DELETE', dep), 422, 'ActionNotAllowed');
 
     expect((await ops.call('POST', `${href}/terminate`)).status).toBe(204);
     const v1 = await h.call('GET', `/v1/accounts/${A.id}/deployments/${idOf(dep)}/servers/${idOf(href)}`, {
@@ -310,15 +296,15 @@ describe('API 1.5 servers and instances (R-RS)', () => {
 
   it('R-RS: launches through the next instance’s href and terminates through the current one’s (R-LCH-1, R-LCH-2)', async () => {
     const dep = await createDeployment('rs by instance');
-    const href = expect201(
+    const href = expectCreated(
       await ops.call('POST', `${dep}/servers`, { server: { name: 'inst-1', instance: instance() } }),
       /^\/api\/servers\//,
     );
     const next = linkOf((await ops.call('GET', href)).data, 'next_instance')!.href;
     expect(next).toBe(`/api/clouds/${cloud.id}/instances/${idOf(href)}`);
-    expectRefusal(await ops.call('GET', `${next}-current`), 422, 'ResourceNotFound', /Instance with ID=/);
-    expectRefusal(await ops.call('POST', `${next}/terminate`), 422, 'ActionNotAllowed');
-    const current = expect201(await ops.call('POST', `${next}/launch`), /-current$/);
+    expectRsError(await ops.call('GET', `${next}-current`), 422, 'ResourceNotFound', /Instance with ID=/);
+    expectRsError(await ops.call('POST', `${next}/terminate`), 422, 'ActionNotAllowed');
+    const current = expectCreated(await ops.call('POST', `${next}/launch`), /-current$/);
     expect(linkOf((await ops.call('GET', href)).data, 'current_instance')?.href).toBe(current);
     expect((await ops.call('POST', `${current}/terminate`)).status).toBe(204);
     const v1 = await h.call('GET', `/v1/accounts/${A.id}/deployments/${idOf(dep)}/servers/${idOf(href)}`, {
@@ -330,7 +316,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
 
   it('R-RS: renames (204) and destroys (204) a server; its tags go with it', async () => {
     const dep = await createDeployment('rs rename');
-    const href = expect201(
+    const href = expectCreated(
       await ops.call('POST', `${dep}/servers`, { server: { name: 'old', instance: instance() } }),
       /^\/api\/servers\//,
     );
@@ -340,7 +326,7 @@ describe('API 1.5 servers and instances (R-RS)', () => {
       (await ops.call('POST', '/api/tags/multi_add', { resource_hrefs: [href], tags: ['role=web'] })).status,
     ).toBe(204);
     expect((await ops.call('DELETE', href)).status).toBe(204);
-    expectRefusal(await obs.call('GET', href), 422, 'ResourceNotFound');
+    expectRsError(await obs.call('GET', href), 422, 'ResourceNotFound');
     const tags = await obs.call('POST', '/api/tags/by_resource', { resource_hrefs: [href] });
     expect(tags.data[0].tags).toEqual([]);
   });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
-import { rsClient, type RsClient, type RsResponse } from '../../testing/rs15.ts';
+import {
+  expectCreated,
+  expectRsError,
+  rsClient,
+  type RsClient,
+  type RsResponse,
+} from '../../testing/rs15.ts';
 
 let h: Harness;
 let A: { id: string };
@@ -17,19 +23,6 @@ const idOf = (href: string) => href.split('/').at(-1) as string;
 const linkOf = (body: any, rel: string) =>
   (body.links as { rel: string; href: string }[]).find((l) => l.rel === rel)?.href;
 
-function expect201(res: RsResponse, shape: RegExp): string {
-  expect(res.status, res.body).toBe(201);
-  expect(location(res)).toMatch(shape);
-  return location(res);
-}
-
-function expectRefusal(res: RsResponse, status: number, type: string, text?: RegExp) {
-  expect(res.status, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^text\/plain/);
-  expect(res.body).toMatch(new RegExp(`^${type}: `));
-  if (text) expect(res.body).toMatch(text);
-}
-
 const settingParams = (c: any, type = c.type) => ({
   multi_cloud_image_setting: {
     cloud_href: `/api/clouds/${c.cloud.id}`,
@@ -42,7 +35,7 @@ async function createMci(name: string, client = des) {
   const res = await client.call('POST', '/api/multi_cloud_images', {
     multi_cloud_image: { name, description: `${name} image` },
   });
-  return expect201(res, /^\/api\/multi_cloud_images\/[^/]+$/);
+  return expectCreated(res, /^\/api\/multi_cloud_images\/[^/]+$/);
 }
 
 beforeAll(async () => {
@@ -65,9 +58,9 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
   it('R-RS: creates an MCI, adds a setting per cloud, and shows both the API 1.5 way and through /v1', async () => {
     const href = await createMci('rs base');
     const settings = `${href}/settings`;
-    const first = expect201(await des.call('POST', settings, settingParams(east)), /settings\/[^/]+$/);
+    const first = expectCreated(await des.call('POST', settings, settingParams(east)), /settings\/[^/]+$/);
     expect(first).toBe(`${settings}/${east.cloud.id}`);
-    expect201(
+    expectCreated(
       await des.call('POST', settings, settingParams(west), { form: true }),
       new RegExp(`settings/${west.cloud.id}$`),
     );
@@ -112,10 +105,10 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
   it('R-RS: the rules of SPEC §3 refuse as API 1.5 errors and store nothing (R-MCI-1, R-MCI-2)', async () => {
     const href = await createMci('rs refusals');
     const settings = `${href}/settings`;
-    expect201(await des.call('POST', settings, settingParams(east)), /settings/);
-    expectRefusal(await des.call('POST', settings, settingParams(east)), 422, 'ActionNotAllowed');
+    expectCreated(await des.call('POST', settings, settingParams(east)), /settings/);
+    expectRsError(await des.call('POST', settings, settingParams(east)), 422, 'ActionNotAllowed');
     const arm = await createMci('rs arm mismatch');
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${arm}/settings`, settingParams(east, armType)),
       422,
       'ActionNotAllowed',
@@ -123,14 +116,14 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
     );
     const bad = settingParams(west);
     bad.multi_cloud_image_setting.image_href = `/api/clouds/${east.cloud.id}/images/${east.image.id}`;
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${arm}/settings`, bad),
       400,
       'InvalidParameter',
       /multi_cloud_image_setting\[image_href\] must name the setting's cloud/,
     );
     const partial = { multi_cloud_image_setting: { cloud_href: `/api/clouds/${east.cloud.id}` } };
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${arm}/settings`, partial),
       400,
       'InvalidParameter',
@@ -138,23 +131,26 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
     );
     const v1 = await h.call('GET', `/v1/accounts/${A.id}/mcis/${idOf(arm)}`, { token: desToken });
     expect(v1.data.settings).toEqual([]);
-    expectRefusal(
+    expectRsError(
       await des.call('POST', '/api/multi_cloud_images', { multi_cloud_image: { name: ' ' } }),
       400,
       'InvalidParameter',
       /multi_cloud_image\[name\]: must not be blank/,
     );
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', '/api/multi_cloud_images', { multi_cloud_image: { name: 'x' } }),
       403,
       'PermissionDenied',
     );
-    expectRefusal(await outsider.call('GET', href), 422, 'ResourceNotFound', /MultiCloudImage with ID=/);
+    expectRsError(await outsider.call('GET', href), 422, 'ResourceNotFound', /MultiCloudImage with ID=/);
   });
 
   it('R-RS: updates a setting and the MCI (204), commits (201, revision 1, read-only) and clones', async () => {
     const href = await createMci('rs lifecycle');
-    const setting = expect201(await des.call('POST', `${href}/settings`, settingParams(east)), /settings/);
+    const setting = expectCreated(
+      await des.call('POST', `${href}/settings`, settingParams(east)),
+      /settings/,
+    );
     const put = await des.call('PUT', setting, {
       multi_cloud_image_setting: { user_data: '#!/bin/sh\necho hi' },
     });
@@ -165,24 +161,24 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
     );
     expect((await des.call('PUT', href, { multi_cloud_image: { name: 'rs lifecycle 2' } })).status).toBe(204);
 
-    const committed = expect201(
+    const committed = expectCreated(
       await des.call('POST', `${href}/commit`, { commit_message: 'first' }),
       /^\/api\/multi_cloud_images\/[^/]+$/,
     );
     expect(committed).not.toBe(href);
     const rev = await des.call('GET', committed);
     expect(rev.data).toMatchObject({ name: 'rs lifecycle 2', revision: 1, actions: [{ rel: 'clone' }] });
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${committed}/commit`, { commit_message: 'again' }),
       422,
       'ActionNotAllowed',
     );
-    expectRefusal(
+    expectRsError(
       await des.call('DELETE', `${committed}/settings/${east.cloud.id}`),
       422,
       'ActionNotAllowed',
     );
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${href}/commit`),
       400,
       'InvalidParameter',
@@ -194,7 +190,7 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
     });
     expect(revisions.data.map((m: any) => m.links[0].href)).toEqual([committed]);
 
-    const clone = expect201(
+    const clone = expectCreated(
       await des.call('POST', `${committed}/clone`, { multi_cloud_image: { name: 'rs clone' } }),
       /^\/api\/multi_cloud_images\/[^/]+$/,
     );
@@ -205,11 +201,14 @@ describe('API 1.5 multi_cloud_images and their settings (R-RS)', () => {
 
   it('R-RS: destroys a setting and an MCI (204); a destroyed one is not found', async () => {
     const href = await createMci('rs doomed');
-    const setting = expect201(await des.call('POST', `${href}/settings`, settingParams(east)), /settings/);
+    const setting = expectCreated(
+      await des.call('POST', `${href}/settings`, settingParams(east)),
+      /settings/,
+    );
     expect((await des.call('DELETE', setting)).status).toBe(204);
-    expectRefusal(await des.call('GET', setting), 422, 'ResourceNotFound', /MultiCloudImageSetting with ID=/);
+    expectRsError(await des.call('GET', setting), 422, 'ResourceNotFound', /MultiCloudImageSetting with ID=/);
     expect((await des.call('DELETE', href)).status).toBe(204);
-    expectRefusal(await des.call('GET', href), 422, 'ResourceNotFound');
+    expectRsError(await des.call('GET', href), 422, 'ResourceNotFound');
   });
 
   it('R-RS: lists the MCIs a ServerTemplate links', async () => {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
-import { rsClient, type RsClient, type RsResponse } from '../../testing/rs15.ts';
+import {
+  expectCreated,
+  expectRsError,
+  rsClient,
+  type RsClient,
+  type RsResponse,
+} from '../../testing/rs15.ts';
 
 let h: Harness;
 let A: { id: string }; // the publisher's account
@@ -23,20 +29,6 @@ const linkOf = (body: any, rel: string) =>
   (body.links as { rel: string; href: string }[]).find((l) => l.rel === rel)?.href;
 const actionsOf = (body: any) => (body.actions as { rel: string }[]).map((a) => a.rel);
 
-function expect201(res: RsResponse, shape: RegExp): string {
-  expect(res.status, res.body).toBe(201);
-  expect(location(res)).toMatch(shape);
-  expect(res.body).toBe('');
-  return location(res);
-}
-
-function expectRefusal(res: RsResponse, status: number, type: string, text?: RegExp) {
-  expect(res.status, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^text\/plain/);
-  expect(res.body).toMatch(new RegExp(`^${type}: `));
-  if (text) expect(res.body).toMatch(text);
-}
-
 /** A HEAD MCI of A with a setting per cloud, made through /v1 (its own facade is another file's). */
 async function mci(name: string, clouds = [east]) {
   return h.build.mci(A.id, { name, settings: clouds.map(setting) }, desToken);
@@ -44,7 +36,7 @@ async function mci(name: string, clouds = [east]) {
 
 async function createTemplate(name: string, description = '') {
   const res = await des.call('POST', '/api/server_templates', { server_template: { name, description } });
-  return expect201(res, /^\/api\/server_templates\/[^/]+$/);
+  return expectCreated(res, /^\/api\/server_templates\/[^/]+$/);
 }
 
 async function attach(templateHref: string, mciId: string, client = des) {
@@ -97,11 +89,11 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     const stHref = await createTemplate('RS Web', 'a web server');
 
     // Attach two MCIs: the first becomes the default (R-ST-2).
-    const first = expect201(
+    const first = expectCreated(
       await attach(stHref, base.id),
       /^\/api\/server_template_multi_cloud_images\/[^/]+$/,
     );
-    const second = expect201(
+    const second = expectCreated(
       await attach(stHref, alt.id),
       /^\/api\/server_template_multi_cloud_images\/[^/]+$/,
     );
@@ -152,7 +144,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     expect(actionsOf(head.data)).toEqual(['commit', 'clone']);
 
     // Commit, committing the HEAD MCIs first (R-ST-4): rsc sends every parameter as a string.
-    const r1Href = expect201(
+    const r1Href = expectCreated(
       await des.call('POST', `${stHref}/commit`, {
         commit_message: 'first cut',
         commit_head_dependencies: 'true',
@@ -169,7 +161,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     });
     expect(r1Links.data.map((l: any) => l.actions)).toEqual([[], []]);
 
-    const cloneHref = expect201(
+    const cloneHref = expectCreated(
       await des.call('POST', `${r1Href}/clone`, { server_template: { name: 'RS Web copy' } }),
       /^\/api\/server_templates\/[^/]+$/,
     );
@@ -178,7 +170,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     expect(clone.data.lineage).not.toBe(head.data.lineage);
 
     // Publish the committed revision to A's group (R-PUB-2 takes the MCIs along).
-    const pubHref = expect201(
+    const pubHref = expectCreated(
       await des.call('POST', `${r1Href}/publish`, {
         account_group_hrefs: [`/api/account_groups/${groupId}`],
         descriptions: { short: 'A web server', long: 'Longer words', notes: 'first release' },
@@ -190,7 +182,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     );
 
     // R-MCI-7's guard: a published lineage is not destroyed.
-    expectRefusal(await des.call('DELETE', stHref), 422, 'ActionNotAllowed', /is published/);
+    expectRsError(await des.call('DELETE', stHref), 422, 'ActionNotAllowed', /is published/);
 
     // B sees it in the marketplace and imports it.
     const listed = await lib.call('GET', '/api/publications', { filter: ['name==RS Web'] });
@@ -214,7 +206,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     expect(listed.data[0]).toEqual(publication);
     expect((await outsider.call('GET', pubHref)).body).toMatch(/^ResourceNotFound: .*Publication/);
 
-    const imported = expect201(
+    const imported = expectCreated(
       await lib.call('POST', `${pubHref}/import`),
       /^\/api\/server_templates\/[^/]+$/,
     );
@@ -252,7 +244,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     });
     const gone = await des.call('DELETE', href);
     expect(gone.status, gone.body).toBe(204);
-    expectRefusal(await des.call('GET', href), 422, 'ResourceNotFound', /ServerTemplate with ID=/);
+    expectRsError(await des.call('GET', href), 422, 'ResourceNotFound', /ServerTemplate with ID=/);
     expect((await h.call('GET', v1(A, `/server-templates/${idOf(href)}`))).statusCode).toBe(404);
   });
 
@@ -280,13 +272,13 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
       'application/vnd.rightscale.server_template+json;type=collection',
     );
     expect(all.data.every((t: any) => typeof t.revision === 'number')).toBe(true);
-    expectRefusal(
+    expectRsError(
       await des.call('GET', '/api/server_templates', { filter: ['cloud_href==x'] }),
       400,
       'InvalidParameter',
       /cloud_href/,
     );
-    expectRefusal(await des.call('GET', href, { view: 'tiny' }), 400, 'InvalidParameter', /view/);
+    expectRsError(await des.call('GET', href, { view: 'tiny' }), 400, 'InvalidParameter', /view/);
     // right_st shows templates with view=inputs_2_0: no inputs here, said as an empty list.
     expect((await des.call('GET', href, { view: 'inputs_2_0' })).data.inputs).toEqual([]);
 
@@ -311,18 +303,18 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
       token: desToken,
       body: { message: 'v1' },
     });
-    expectRefusal(await attach(href, r1.data.id), 422, 'ActionNotAllowed', /already links a revision/);
+    expectRsError(await attach(href, r1.data.id), 422, 'ActionNotAllowed', /already links a revision/);
     // R-ST-2: the last link, then the default while another exists.
-    expectRefusal(await des.call('DELETE', defaultLink), 422, 'ActionNotAllowed', /last link/);
+    expectRsError(await des.call('DELETE', defaultLink), 422, 'ActionNotAllowed', /last link/);
     const otherLink = location(await attach(href, other.id));
-    expectRefusal(await des.call('DELETE', defaultLink), 422, 'ActionNotAllowed', /default MCI/);
+    expectRsError(await des.call('DELETE', defaultLink), 422, 'ActionNotAllowed', /default MCI/);
     expect((await des.call('DELETE', otherLink)).status).toBe(204);
-    expectRefusal(await des.call('GET', otherLink), 422, 'ResourceNotFound', /ServerTemplateMultiCloudImage/);
+    expectRsError(await des.call('GET', otherLink), 422, 'ResourceNotFound', /ServerTemplateMultiCloudImage/);
   });
 
   it('R-ST-4: commit needs a link and a message; a committed revision is not edited (422)', async () => {
     const href = await createTemplate('RS Empty');
-    expectRefusal(
+    expectRsError(
       await des.call('POST', `${href}/commit`, {
         commit_message: 'nothing yet',
         commit_head_dependencies: 'false',
@@ -332,19 +324,19 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
       'ActionNotAllowed',
       /links no MCI/,
     );
-    expectRefusal(await des.call('POST', `${href}/commit`, {}), 400, 'InvalidParameter', /commit_message/);
+    expectRsError(await des.call('POST', `${href}/commit`, {}), 400, 'InvalidParameter', /commit_message/);
     const m = await mci('RS Commit MCI');
     await attach(href, m.id);
     const r1 = location(
       await des.call('POST', `${href}/commit`, { commit_message: 'one', commit_head_dependencies: 'true' }),
     );
-    expectRefusal(
+    expectRsError(
       await des.call('PUT', r1, { server_template: { name: 'nope' } }),
       422,
       'ActionNotAllowed',
       /immutable/,
     );
-    expectRefusal(await attach(r1, m.id), 422, 'ActionNotAllowed', /immutable/);
+    expectRsError(await attach(r1, m.id), 422, 'ActionNotAllowed', /immutable/);
   });
 
   it('R-PUB-1, R-PUB-2: publishing a HEAD, or a revision linking HEAD MCIs, is refused as 422', async () => {
@@ -352,13 +344,13 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     const href = await createTemplate('RS Pub refused');
     await attach(href, m.id);
     const body = { descriptions: { short: 'x', long: 'y', notes: 'z' } };
-    expectRefusal(await des.call('POST', `${href}/publish`, body), 422, 'ActionNotAllowed', /is a HEAD/);
+    expectRsError(await des.call('POST', `${href}/publish`, body), 422, 'ActionNotAllowed', /is a HEAD/);
     // Committed without its HEAD MCI: the link still names the HEAD (R-PUB-2).
     const r1 = location(
       await des.call('POST', `${href}/commit`, { commit_message: 'one', commit_head_dependencies: 'false' }),
     );
-    expectRefusal(await des.call('POST', `${r1}/publish`, body), 422, 'ActionNotAllowed', /links HEAD MCIs/);
-    expectRefusal(
+    expectRsError(await des.call('POST', `${r1}/publish`, body), 422, 'ActionNotAllowed', /links HEAD MCIs/);
+    expectRsError(
       await des.call('POST', `${r1}/publish`, { ...body, account_group_hrefs: ['/api/clouds/1'] }),
       400,
       'InvalidParameter',
@@ -370,21 +362,21 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
     const href = await createTemplate('RS Private');
     expect((await obs.call('GET', href)).status).toBe(200);
     expect(actionsOf((await obs.call('GET', href)).data)).toEqual([]);
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', '/api/server_templates', { server_template: { name: 'x' } }),
       403,
       'PermissionDenied',
     );
-    expectRefusal(
+    expectRsError(
       await obs.call('POST', `${href}/clone`, { server_template: { name: 'x' } }),
       403,
       'PermissionDenied',
     );
-    expectRefusal(await outsider.call('GET', href), 422, 'ResourceNotFound', /ServerTemplate with ID=/);
-    expectRefusal(await outsider.call('DELETE', href), 422, 'ResourceNotFound');
+    expectRsError(await outsider.call('GET', href), 422, 'ResourceNotFound', /ServerTemplate with ID=/);
+    expectRsError(await outsider.call('DELETE', href), 422, 'ResourceNotFound');
     const m = await h.build.mci(C.id, { name: 'RS C MCI' });
-    expectRefusal(await attach(href, m.id, outsider), 422, 'ResourceNotFound');
-    expectRefusal(
+    expectRsError(await attach(href, m.id, outsider), 422, 'ResourceNotFound');
+    expectRsError(
       await des.call('POST', '/api/server_templates', { server_template: { description: 'no name' } }),
       400,
       'InvalidParameter',
@@ -409,7 +401,7 @@ describe('API 1.5 ServerTemplates (R-RS)', () => {
       },
     ]);
     expect((await lib.call('GET', `/api/account_groups/${groupId}`)).data).toEqual(own.data[0]);
-    expectRefusal(
+    expectRsError(
       await outsider.call('GET', `/api/account_groups/${groupId}`),
       422,
       'ResourceNotFound',
@@ -432,10 +424,10 @@ describe('API 1.5 template parts the service has none of (R-RS)', () => {
       expect(listed.status, listed.body).toBe(200);
       expect(listed.headers['content-type']).toBe(`application/vnd.rightscale.${type}+json;type=collection`);
       expect(listed.data).toEqual([]);
-      expectRefusal(await outsider.call('GET', `${st}/${rel}`), 422, 'ResourceNotFound', /ServerTemplate/);
+      expectRsError(await outsider.call('GET', `${st}/${rel}`), 422, 'ResourceNotFound', /ServerTemplate/);
     }
     expect((await obs.call('GET', `${st}/inputs`, { view: 'inputs_2_0' })).data).toEqual([]);
-    expectRefusal(
+    expectRsError(
       await des.call('PUT', `${st}/inputs/multi_update`, { inputs: { FOO: 'text:bar' } }),
       422,
       'ActionNotAllowed',
