@@ -17,3 +17,4 @@ export * from './sync.ts';
 export * from './impact.ts';
 export * from './jobs.ts';
 export * from './credentials.ts';
+export * from './formats.ts';
