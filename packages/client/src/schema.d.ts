@@ -7625,6 +7625,492 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/accounts/{a}/catalog-imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import a CloudFormation map, CoreOS stream or simplestreams index as MCIs (dryRun by default: a preview) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            format: 'cloudformation-mappings' | 'coreos-stream' | 'simplestreams';
+            /** @description the document as its file holds it: JSON or YAML text */
+            document: string;
+            /**
+             * @description true (default): preview only, nothing is written
+             * @default true
+             */
+            dryRun?: boolean;
+            /** @description commit each MCI that the import creates or changes, with this message */
+            commitMessage?: string;
+            /** @description MCIs are named "<prefix> <variant>" (default: the map, stream or product name) */
+            namePrefix?: string;
+            /** @description instance type (its cloud name, e.g. t3.micro) per architecture, where the document names none */
+            defaultInstanceTypes?: {
+              [key: string]: string;
+            };
+            /** @description cloudformation-mappings: the mapping to read */
+            mapName?: string;
+            /** @description coreos-stream: the platform (default aws) */
+            platform?: string;
+            /** @description simplestreams: a version instead of the newest */
+            version?: string;
+            /** @description simplestreams: only this product */
+            product?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CatalogImportResult'];
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/mcis/{id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An MCI revision as CloudFormation Mappings, or its committed revisions as simplestreams */
+    get: {
+      parameters: {
+        query: {
+          format: 'cloudformation-mappings' | 'simplestreams';
+        };
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{a}/mcis/{id}/resolve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The image to launch in one cloud (cloudId or region); on a lineage id, its newest committed revision's */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the cloud (or give region) */
+          cloudId?: string;
+          /** @description the cloud's region, e.g. us-east-1 (or give cloudId) */
+          region?: string;
+        };
+        header?: never;
+        path: {
+          a: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ResolvedImage'];
+          };
+        };
+        /** @description Not Modified (If-None-Match) */
+        304: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Bad Request: the request is malformed or fails validation (`errors` names each field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unauthorized: no valid session or API token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Forbidden: the caller may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not Found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Precondition Failed: the If-Match ETag is not the current one */
+        412: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Content Too Large: the request body is larger than allowed */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description URI Too Long: a path segment is longer than any id */
+        414: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unsupported Media Type: send the body as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Unprocessable Content: the request is well-formed but breaks a rule */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Too Many Requests: wait for Retry-After seconds */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Service Unavailable: the service is starting */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/accounts/{a}/server-templates': {
     parameters: {
       query?: never;
@@ -17274,6 +17760,71 @@ export interface components {
       createdAt: string;
       acceptedAt: string | null;
     };
+    CatalogImportSettingInput: {
+      region: string;
+      cloudId: string;
+      cloudName: string;
+      imageId: string;
+      resourceUid: string;
+      instanceTypeId: string;
+      instanceType: string;
+      /** @enum {string} */
+      change: 'add' | 'replace' | 'remove' | 'keep';
+    };
+    CatalogImportResultInput: {
+      /** @enum {string} */
+      format: 'cloudformation-mappings' | 'coreos-stream' | 'simplestreams';
+      dryRun: boolean;
+      mcis: {
+        variant: string;
+        name: string;
+        mciId: string | null;
+        /** @enum {string} */
+        action: 'create' | 'update' | 'unchanged';
+        version: string | null;
+        cpuArchitecture: ('i386' | 'x86_64' | 'arm64') | null;
+        settings: components['schemas']['CatalogImportSettingInput'][];
+        committedRevisionId: string | null;
+        committedRevision: number | null;
+      }[];
+      skipped: {
+        path: string;
+        variant: string | null;
+        region: string | null;
+        /** @enum {string} */
+        reason:
+          | 'not_supported'
+          | 'not_an_image_id'
+          | 'duplicate_image_id'
+          | 'duplicate_region'
+          | 'unsupported_platform'
+          | 'unsupported_architecture'
+          | 'unknown_region'
+          | 'ambiguous_region'
+          | 'image_not_in_catalog'
+          | 'image_not_usable'
+          | 'architecture_mismatch'
+          | 'no_instance_type'
+          | 'no_usable_entries';
+        message: string;
+      }[];
+    };
+    ResolvedImageInput: {
+      mciId: string;
+      lineageId: string;
+      name: string;
+      revision: number;
+      cloudId: string;
+      region: string;
+      imageId: string;
+      /** @description the cloud's image id (ami-…) */
+      resourceUid: string;
+      instanceTypeId: string;
+      /** @description the cloud's instance type name */
+      instanceType: string;
+      cpuArchitecture: string;
+      userData: string | null;
+    };
     MciDiffInput: {
       /** @description The revision named by `against` */
       from: {
@@ -18182,6 +18733,71 @@ export interface components {
       expiresAt: string;
       createdAt: string;
       acceptedAt: string | null;
+    };
+    CatalogImportSetting: {
+      region: string;
+      cloudId: string;
+      cloudName: string;
+      imageId: string;
+      resourceUid: string;
+      instanceTypeId: string;
+      instanceType: string;
+      /** @enum {string} */
+      change: 'add' | 'replace' | 'remove' | 'keep';
+    };
+    CatalogImportResult: {
+      /** @enum {string} */
+      format: 'cloudformation-mappings' | 'coreos-stream' | 'simplestreams';
+      dryRun: boolean;
+      mcis: {
+        variant: string;
+        name: string;
+        mciId: string | null;
+        /** @enum {string} */
+        action: 'create' | 'update' | 'unchanged';
+        version: string | null;
+        cpuArchitecture: ('i386' | 'x86_64' | 'arm64') | null;
+        settings: components['schemas']['CatalogImportSetting'][];
+        committedRevisionId: string | null;
+        committedRevision: number | null;
+      }[];
+      skipped: {
+        path: string;
+        variant: string | null;
+        region: string | null;
+        /** @enum {string} */
+        reason:
+          | 'not_supported'
+          | 'not_an_image_id'
+          | 'duplicate_image_id'
+          | 'duplicate_region'
+          | 'unsupported_platform'
+          | 'unsupported_architecture'
+          | 'unknown_region'
+          | 'ambiguous_region'
+          | 'image_not_in_catalog'
+          | 'image_not_usable'
+          | 'architecture_mismatch'
+          | 'no_instance_type'
+          | 'no_usable_entries';
+        message: string;
+      }[];
+    };
+    ResolvedImage: {
+      mciId: string;
+      lineageId: string;
+      name: string;
+      revision: number;
+      cloudId: string;
+      region: string;
+      imageId: string;
+      /** @description the cloud's image id (ami-…) */
+      resourceUid: string;
+      instanceTypeId: string;
+      /** @description the cloud's instance type name */
+      instanceType: string;
+      cpuArchitecture: string;
+      userData: string | null;
     };
     MciDiff: {
       /** @description The revision named by `against` */

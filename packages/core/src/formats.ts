@@ -59,12 +59,12 @@ export interface ParsedCatalog {
 
 const ROOT = 'document';
 
-/** A document that is not of its format: 400 naming the offending path. */
+/**
+ * A document that is not of its format: 422 naming the offending path (the request itself is
+ * well-formed; its document is not usable).
+ */
 function malformed(path: string, message: string): InputError {
-  return new InputError('invalid_catalog_document', `${path}: ${message}`, {
-    status: 400,
-    errors: [{ path, message }],
-  });
+  return new InputError('invalid_catalog_document', `${path}: ${message}`, { errors: [{ path, message }] });
 }
 
 type Obj = Record<string, unknown>;

@@ -120,3 +120,32 @@ async function runOnce<T>(
     return result;
   });
 }
+
+/** Thrown inside a rehearsal to roll its transaction back while keeping what it computed. */
+class Rehearsal<T> extends Error {
+  constructor(readonly result: T) {
+    super('dry run');
+  }
+}
+
+/**
+ * A unit of work that, when `dryRun`, does everything (every check and write, so the answer is
+ * exactly what applying would do) and then rolls back: previews and applies share one path.
+ */
+export async function mutateOrRehearse<T>(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  dryRun: boolean,
+  work: (uow: UnitOfWork) => Promise<T>,
+): Promise<T> {
+  try {
+    return await mutate(ctx, actor, async (uow) => {
+      const result = await work(uow);
+      if (dryRun) throw new Rehearsal(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof Rehearsal) return error.result as T;
+    throw error;
+  }
+}

@@ -11,6 +11,7 @@ import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { deploymentRoutes } from '../../modules/deployment/deployment.routes.ts';
 import { identityRoutes } from '../../modules/identity/identity.routes.ts';
 import { marketplaceRoutes } from '../../modules/marketplace/marketplace.routes.ts';
+import { formatRoutes } from '../../modules/formats/formats.routes.ts';
 import { mciRoutes } from '../../modules/mci/mci.routes.ts';
 import { templateRoutes } from '../../modules/template/template.routes.ts';
 import { registerAuthentication } from '../auth.ts';
@@ -31,6 +32,7 @@ export async function v1Plugin(v1: FastifyInstance, opts: { ctx: AppContext }): 
   catalogRoutes(v1, ctx);
   auditRoutes(v1, ctx);
   mciRoutes(v1, ctx);
+  formatRoutes(v1, ctx);
   templateRoutes(v1, ctx);
   deploymentRoutes(v1, ctx);
   marketplaceRoutes(v1, ctx);

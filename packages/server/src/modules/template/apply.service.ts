@@ -14,7 +14,7 @@ import {
   type TemplateRecord,
 } from '@mci/db';
 import type { AppContext } from '../../context.ts';
-import { mutate, type UnitOfWork } from '../../unit-of-work.ts';
+import { mutateOrRehearse, type UnitOfWork } from '../../unit-of-work.ts';
 import { mciRevisions } from '../mci/mci.kind.ts';
 import { importPublicationIn } from '../marketplace/import.service.ts';
 import { syncMciIn, fillSettings, type SettingInput } from '../mci/mci.service.ts';
@@ -49,12 +49,6 @@ export interface ApplyResult {
 }
 
 /** Thrown to roll a dry run back after it has computed exactly what it would do. */
-class DryRun extends Error {
-  constructor(readonly result: ApplyResult) {
-    super('dry run');
-  }
-}
-
 /** Makes the template's links exactly `mcis`, in order, the first the default (R-ST-1/2). */
 async function syncLinks(uow: UnitOfWork, t: TemplateRecord, mcis: MciRecord[]): Promise<string[]> {
   const current = byPosition(t.links);
@@ -153,56 +147,50 @@ export async function applyTemplateDocument(
 ): Promise<ApplyResult> {
   authorizeAccount(principal, accountId, 'template.write');
   authorizeAccount(principal, accountId, 'mci.write');
-  try {
-    return await mutate(ctx, principal, async (uow) => {
-      const changes: string[] = [];
-      const warnings: Warning[] = [];
-      const mcis: MciRecord[] = [];
-      for (const m of doc.mcis) mcis.push(await resolveMci(uow, principal, accountId, m, changes, warnings));
-      const existing = await templateRevisions.kind.store.headNamed(uow.tx, accountId, doc.name);
-      let template: TemplateRecord;
-      if (!existing) {
-        if (opts.expected !== undefined) assertVersion({ id: doc.name, version: 0 }, opts.expected);
-        const fields = { name: doc.name, description: doc.description, tags: doc.tags };
-        template = await templateRevisions.createIn(uow, accountId, fields, async () => []);
-        changes.push(`create ServerTemplate "${doc.name}" linking ${mcis.length} MCI(s)`);
-        await syncLinks(uow, template, mcis);
-      } else {
-        template = await templateRevisions.editableHead(
-          uow.tx,
-          principal,
-          accountId,
-          existing.id,
-          opts.expected,
-        );
-        const own: string[] = [];
-        if (
-          template.description !== doc.description ||
-          JSON.stringify(template.tags) !== JSON.stringify(doc.tags)
-        ) {
-          await templateRepository.updateRevision(uow.tx, template.id, {
-            description: doc.description,
-            tags: doc.tags,
-          });
-          own.push(`update ServerTemplate "${doc.name}": description/tags`);
-        }
-        own.push(...(await syncLinks(uow, template, mcis)));
-        if (own.length > 0) await templateRevisions.touch(uow, template, 'apply', own.join('; '));
-        changes.push(...own);
+  return await mutateOrRehearse(ctx, principal, opts.dryRun, async (uow) => {
+    const changes: string[] = [];
+    const warnings: Warning[] = [];
+    const mcis: MciRecord[] = [];
+    for (const m of doc.mcis) mcis.push(await resolveMci(uow, principal, accountId, m, changes, warnings));
+    const existing = await templateRevisions.kind.store.headNamed(uow.tx, accountId, doc.name);
+    let template: TemplateRecord;
+    if (!existing) {
+      if (opts.expected !== undefined) assertVersion({ id: doc.name, version: 0 }, opts.expected);
+      const fields = { name: doc.name, description: doc.description, tags: doc.tags };
+      template = await templateRevisions.createIn(uow, accountId, fields, async () => []);
+      changes.push(`create ServerTemplate "${doc.name}" linking ${mcis.length} MCI(s)`);
+      await syncLinks(uow, template, mcis);
+    } else {
+      template = await templateRevisions.editableHead(
+        uow.tx,
+        principal,
+        accountId,
+        existing.id,
+        opts.expected,
+      );
+      const own: string[] = [];
+      if (
+        template.description !== doc.description ||
+        JSON.stringify(template.tags) !== JSON.stringify(doc.tags)
+      ) {
+        await templateRepository.updateRevision(uow.tx, template.id, {
+          description: doc.description,
+          tags: doc.tags,
+        });
+        own.push(`update ServerTemplate "${doc.name}": description/tags`);
       }
-      const result: ApplyResult = {
-        template: (await templateRevisions.find(uow.tx, template.id))!,
-        templateId: template.id,
-        created: !existing,
-        changes,
-        warnings,
-        dryRun: opts.dryRun,
-      };
-      if (opts.dryRun) throw new DryRun({ ...result, template: null, templateId: existing?.id ?? null });
-      return result;
-    });
-  } catch (err) {
-    if (err instanceof DryRun) return err.result;
-    throw err;
-  }
+      own.push(...(await syncLinks(uow, template, mcis)));
+      if (own.length > 0) await templateRevisions.touch(uow, template, 'apply', own.join('; '));
+      changes.push(...own);
+    }
+    const result: ApplyResult = {
+      template: (await templateRevisions.find(uow.tx, template.id))!,
+      templateId: template.id,
+      created: !existing,
+      changes,
+      warnings,
+      dryRun: opts.dryRun,
+    };
+    return opts.dryRun ? { ...result, template: null, templateId: existing?.id ?? null } : result;
+  });
 }
