@@ -3,6 +3,7 @@ import { registerCatalog } from './commands/catalog.ts';
 import { registerCloud } from './commands/cloud.ts';
 import { registerCredentials } from './commands/credentials.ts';
 import { registerDeployments } from './commands/deployment.ts';
+import { registerFormats } from './commands/formats.ts';
 import { registerMarketplace } from './commands/marketplace.ts';
 import { registerMcis } from './commands/mci.ts';
 import { registerSession } from './commands/session.ts';
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
   registerSession(program, run);
   registerCatalog(program, run);
   registerMcis(program, run);
+  registerFormats(program, run);
   registerTemplates(program, run);
   registerDeployments(program, run);
   registerMarketplace(program, run);
