@@ -11,6 +11,7 @@ import { MyInvitations } from './areas/members/MyInvitations.tsx';
 import { DiffPage } from './areas/mcis/DiffPage.tsx';
 import { MciDetailPage } from './areas/mcis/MciDetailPage.tsx';
 import { McisPage } from './areas/mcis/McisPage.tsx';
+import { ImportCatalogPage } from './areas/mcis/ImportCatalogPage.tsx';
 import { MergePage } from './areas/mcis/MergePage.tsx';
 import { FirstAccountPage } from './areas/session/FirstAccountPage.tsx';
 import { LoginPage } from './areas/session/LoginPage.tsx';
@@ -77,6 +78,7 @@ function Shell() {
           <Routes>
             <Route path="/" element={<Navigate to="/mcis" replace />} />
             <Route path="/mcis" element={<McisPage />} />
+            <Route path="/mcis/import" element={<ImportCatalogPage />} />
             <Route path="/mcis/:id" element={<MciDetailPage />} />
             <Route path="/mcis/:id/diff" element={<DiffPage />} />
             <Route path="/mcis/:id/merge" element={<MergePage />} />

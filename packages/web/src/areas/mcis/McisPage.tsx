@@ -20,7 +20,14 @@ export function McisPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>MultiCloud Images</Title>
-        {can('designer') && <Button onClick={() => setCreating(true)}>New MCI</Button>}
+        {can('designer') && (
+          <Group>
+            <Button variant="default" component={Link} to="/mcis/import">
+              Import a catalog
+            </Button>
+            <Button onClick={() => setCreating(true)}>New MCI</Button>
+          </Group>
+        )}
       </Group>
       <TextInput
         placeholder="Search by name"

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, unwrap, type Schemas } from '../../api.ts';
+import { api, unwrap, type paths, type Schemas } from '../../api.ts';
 import { PAGE_SIZE, usePaged } from '../../ui/paged.ts';
 import { areaKey, useInvalidate } from '../cache.ts';
 import { useAccountId } from '../session/session.tsx';
@@ -218,5 +218,23 @@ export function useMergeMci(id: string) {
         await api.POST('/v1/accounts/{a}/mcis/{id}/merge', { params: { path: { a, id } }, body: input }),
       ),
     onSuccess: changed,
+  });
+}
+
+export type CatalogImportBody = NonNullable<
+  paths['/v1/accounts/{a}/catalog-imports']['post']['requestBody']
+>['content']['application/json'];
+export type CatalogImportResult = Schemas['CatalogImportResult'];
+
+/** A catalog import: a preview (`dryRun`), or the apply, which changes the account's MCIs. */
+export function useCatalogImport() {
+  const a = useAccountId();
+  const changed = useMciChanged();
+  return useMutation({
+    mutationFn: async (body: CatalogImportBody) =>
+      unwrap(await api.POST('/v1/accounts/{a}/catalog-imports', { params: { path: { a } }, body })),
+    onSuccess: async (result) => {
+      if (!result.dryRun) await changed();
+    },
   });
 }
