@@ -472,6 +472,11 @@ export function parseSimplestreams(doc: unknown, opts: SimplestreamsOptions = {}
   return { format: 'simplestreams', variants, skipped };
 }
 
+/**
+ * Reads a catalog document of a format into variants and what cannot be used (R-FMT-1: entries
+ * for unknown clouds or images are reported by the importer, never guessed).
+ * @rule R-FMT-1
+ */
 export function parseCatalog(
   format: CatalogFormat,
   doc: unknown,
@@ -498,7 +503,7 @@ export interface ExportSetting {
 }
 
 /**
- * An MCI revision as a CloudFormation `Mappings` block CloudFormation accepts: `AWSRegionArch2AMI`
+ * R-FMT-2: an MCI revision as a CloudFormation `Mappings` block CloudFormation accepts: `AWSRegionArch2AMI`
  * (region → arch key → AMI id) and `AWSInstanceType2Arch` for its instance types, so that
  * `Fn::FindInMap` lookups work as in AWS's own samples. Regions sorted, for stable output.
  */
@@ -513,7 +518,11 @@ export function toCloudFormationMappings(settings: readonly ExportSetting[]) {
   return { Mappings: { AWSRegionArch2AMI: regionMap, AWSInstanceType2Arch: typeMap } };
 }
 
-/** A simplestreams `products:1.0` document of an MCI lineage: one version per committed revision. */
+/**
+ * R-FMT-2: a simplestreams `products:1.0` document of an MCI lineage, one version per committed
+ * revision.
+ * @rule R-FMT-2
+ */
 export function toSimplestreams(input: {
   contentId: string;
   product: string;
