@@ -285,3 +285,58 @@ describe('catalog exports and resolve (R-FMT-2)', () => {
     expect(both.statusCode).toBe(422);
   });
 });
+
+describe('catalog imports and connected clouds (R-FMT-1)', () => {
+  it('R-FMT-1: a public image the connected cloud knows is registered by the import; one it does not know is reported', async () => {
+    const made = await h.call('POST', '/v1/clouds', {
+      body: { name: 'fmt ap-south-1', cloudType: 'aws', region: 'ap-south-1', driver: 'simulated' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    await h.build.instanceType(made.data.id, { resourceUid: 't3.micro', name: 't3.micro' });
+    h.world.registerImage('ap-south-1', {
+      resourceUid: 'ami-0000000000000d001',
+      name: 'known to the cloud',
+      description: '',
+      ownerPrincipal: 'amazon',
+      isPublic: true,
+      cpuArchitecture: 'x86_64',
+      virtualizationType: 'hvm',
+      rootDeviceType: 'ebs',
+      osFamily: 'ubuntu',
+      osVersion: '24.04',
+      cloudState: 'available',
+    });
+    const doc = JSON.stringify({
+      AWSRegionArch2AMI: {
+        'ap-south-1': { HVM64: 'ami-0000000000000d001', HVMG2: 'ami-0000000000000d0ff' },
+      },
+    });
+    const body = {
+      format: 'cloudformation-mappings',
+      document: doc,
+      namePrefix: 'Connected',
+      defaultInstanceTypes: { x86_64: 't3.micro' },
+    };
+    const preview = await post(body);
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(
+      preview.data.mcis.map((m: any) => [m.name, m.settings.map((s: any) => [s.resourceUid, s.change])]),
+    ).toEqual([['Connected HVM64', [['ami-0000000000000d001', 'add']]]]);
+    expect(preview.data.skipped.map((s: any) => [s.variant, s.reason])).toEqual([
+      ['HVMG2', 'image_not_in_catalog'],
+      ['HVMG2', 'no_usable_entries'],
+    ]);
+    // The preview registered nothing.
+    const before = await h.call('GET', `/v1/clouds/${made.data.id}/images?q=ami-0000000000000d001`, {
+      token,
+    });
+    expect(before.data.items).toEqual([]);
+    const applied = await post({ ...body, dryRun: false });
+    const image = await h.call('GET', `/v1/clouds/${made.data.id}/images?q=ami-0000000000000d001`, { token });
+    expect(image.data.items).toMatchObject([
+      { resourceUid: 'ami-0000000000000d001', visibility: 'public', name: 'known to the cloud' },
+    ]);
+    const head = await h.call('GET', url(`/mcis/${applied.data.mcis[0].mciId}`), { token });
+    expect(head.data.settings.map((s: any) => s.imageId)).toEqual([image.data.items[0].id]);
+  });
+});

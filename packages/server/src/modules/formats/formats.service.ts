@@ -1,5 +1,9 @@
 import {
+  accountScope,
   authorizeAccount,
+  DomainError,
+  planImagePage,
+  type SyncedImage,
   imageUnusableReason,
   InputError,
   parseCatalog,
@@ -13,8 +17,9 @@ import {
   type InstanceType,
   type Principal,
 } from '@mci/core';
-import { catalogRepository, type Executor, type MciRecord } from '@mci/db';
+import { catalogRepository, syncRepository, type Executor, type MciRecord } from '@mci/db';
 import { parseDocument } from 'yaml';
+import { driverFor } from '../../clouds/connection.ts';
 import type { AppContext } from '../../context.ts';
 import { mutateOrRehearse, type UnitOfWork } from '../../unit-of-work.ts';
 import { mciRevisions } from '../mci/mci.kind.ts';
@@ -69,12 +74,16 @@ function nameOf(input: CatalogImportBody, variant: CatalogVariant): string {
 /** What the catalog knows, read once per import: clouds by region, each cloud's instance types. */
 class CatalogLookup {
   private typesByCloud = new Map<string, InstanceType[]>();
+  /** Public images a connected cloud knows and the catalog does not yet: registered by the import. */
+  readonly discovered: { cloud: Cloud; image: SyncedImage }[] = [];
   private constructor(
+    private readonly ctx: AppContext,
     private readonly db: Executor,
     private readonly byRegion: Map<string, Cloud[]>,
   ) {}
 
-  static async load(db: Executor, cloudType: Cloud['cloudType'] | undefined): Promise<CatalogLookup> {
+  static async load(ctx: AppContext, cloudType: Cloud['cloudType'] | undefined): Promise<CatalogLookup> {
+    const db = ctx.db;
     const byRegion = new Map<string, Cloud[]>();
     if (cloudType) {
       for (let after: { name: string; id: string } | undefined; ;) {
@@ -84,7 +93,7 @@ class CatalogLookup {
         after = { name: page[499].name, id: page[499].id };
       }
     }
-    return new CatalogLookup(db, byRegion);
+    return new CatalogLookup(ctx, db, byRegion);
   }
 
   cloudsIn(region: string): Cloud[] {
@@ -94,6 +103,36 @@ class CatalogLookup {
   async image(cloudId: string, resourceUid: string): Promise<Image | undefined> {
     const [image] = await catalogRepository.listImages(this.db, { cloudId, resourceUid, limit: 1 });
     return image;
+  }
+
+  /**
+   * A public image the cloud itself knows (asked through its driver with the account's
+   * credentials, or the cloud's), as a sync would write it; undefined when the cloud is kept by
+   * hand, cannot be asked, or does not have it. Private images wait for a sync (R-CLD-4 needs
+   * their owner's launch permissions).
+   */
+  async discover(cloud: Cloud, resourceUid: string, accountId: string): Promise<SyncedImage | undefined> {
+    if (cloud.driver === 'none') return undefined;
+    try {
+      const { driver, credentials } = await driverFor(this.ctx, this.db, cloud, accountId, {
+        optional: true,
+      });
+      const listed = await driver.describeImage(resourceUid);
+      if (!listed?.isPublic) return undefined;
+      const [image] = planImagePage([], [listed], {
+        cloudId: cloud.id,
+        scope: credentials ? accountScope(credentials.accountId) : 'cloud',
+        now: this.ctx.clock(),
+        accountsByPrincipal: new Map(),
+        launchPermissions: new Map(),
+      }).inserts;
+      if (image) this.discovered.push({ cloud, image });
+      return image;
+    } catch (error) {
+      // No credentials, or the cloud refused: the entry is reported, the import goes on.
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
   }
 
   async types(cloudId: string): Promise<InstanceType[]> {
@@ -156,7 +195,8 @@ async function settingsOf(
     const found = await lookup.image(cloud.id, entry.imageId);
     const unusable = found && imageUnusableReason(found, accountId);
     // Another account's private image is not this account's to know of: not in its catalog.
-    const image = unusable === 'private_not_shared' ? undefined : found;
+    const known = unusable === 'private_not_shared' ? undefined : found;
+    const image = known ?? (found ? undefined : await lookup.discover(cloud, entry.imageId, accountId));
     if (!image) {
       skip(
         entry.path,
@@ -166,12 +206,13 @@ async function settingsOf(
       );
       continue;
     }
-    if (unusable) {
+    const refused = known ? unusable : imageUnusableReason(image, accountId);
+    if (refused) {
       skip(
         entry.path,
         entry.region,
         'image_not_usable',
-        `${entry.imageId} in ${cloud.name} is marked ${unusable}`,
+        `${entry.imageId} in ${cloud.name} is marked ${refused}`,
       );
       continue;
     }
@@ -210,7 +251,8 @@ async function settingsOf(
       region: entry.region,
       cloudId: cloud.id,
       cloudName: cloud.name,
-      imageId: image.id,
+      // A discovered image gets its id when the import registers it.
+      imageId: known ? known.id : discoveredId(cloud.id, image.resourceUid),
       resourceUid: image.resourceUid,
       instanceTypeId: type.id,
       instanceType: type.resourceUid,
@@ -218,6 +260,8 @@ async function settingsOf(
   }
   return { settings: out, architecture };
 }
+
+const discoveredId = (cloudId: string, resourceUid: string) => `discovered:${cloudId}:${resourceUid}`;
 
 /** What a HEAD's settings become: each desired one added, replaced or kept; the rest removed. */
 function settingChanges(
@@ -273,7 +317,7 @@ export async function importCatalog(
     reason: s.reason,
     message: s.message,
   }));
-  const lookup = await CatalogLookup.load(ctx.db, cloudTypeOf(input));
+  const lookup = await CatalogLookup.load(ctx, cloudTypeOf(input));
   const plans: { variant: CatalogVariant; name: string; settings: Awaited<ReturnType<typeof settingsOf>> }[] =
     [];
   for (const variant of parsed.variants) {
@@ -302,6 +346,20 @@ export async function importCatalog(
   for (const p of plans) for (const s of p.settings.settings) regionOf.set(s.cloudId, s.region);
 
   return mutateOrRehearse(ctx, principal, input.dryRun, async (uow) => {
+    // Images the clouds know and the catalog did not: registered first, as a sync would.
+    const ids = new Map<string, string>();
+    for (const { cloud, image } of lookup.discovered) {
+      const [id] = (await syncRepository.insertImages(uow.tx, [image])).values();
+      ids.set(discoveredId(cloud.id, image.resourceUid), id);
+      uow.audit({
+        accountId,
+        targetType: 'image',
+        targetId: id,
+        action: 'image.register',
+        summary: `registered ${image.resourceUid} of ${cloud.name} (public, found in the cloud) for a catalog import`,
+      });
+    }
+    for (const p of plans) for (const s of p.settings.settings) s.imageId = ids.get(s.imageId) ?? s.imageId;
     const mcis: PlannedMci[] = [];
     for (const p of plans) mcis.push(await applyPlan(uow, principal, accountId, input, p, regionOf));
     return { format: input.format, dryRun: input.dryRun, mcis, skipped };
