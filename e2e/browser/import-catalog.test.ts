@@ -37,7 +37,7 @@ describe('catalog import in the dashboard (R-FMT-1)', () => {
   it('R-FMT-1: a designer previews a CloudFormation map, sees what is left out and why, then imports and commits it', async () => {
     await dashboard.signIn('ines@example.com', 'correct horse battery');
     await page.getByRole('link', { name: 'MultiCloud Images' }).first().click();
-    await page.getByRole('link', { name: 'Import a catalog' }).click();
+    await page.getByRole('link', { name: 'Import region maps' }).click();
     await page.getByRole('heading', { name: 'Import a catalog', level: 2 }).waitFor();
     await choose(page, 'Format', 'CloudFormation Mappings (AWSRegionArch2AMI)');
     await page.getByLabel('Document').fill(document);

@@ -23,7 +23,7 @@ export function McisPage() {
         {can('designer') && (
           <Group>
             <Button variant="default" component={Link} to="/mcis/import">
-              Import a catalog
+              Import region maps
             </Button>
             <Button onClick={() => setCreating(true)}>New MCI</Button>
           </Group>
